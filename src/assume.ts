@@ -1,0 +1,202 @@
+import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
+import { ActionError, codeOf } from './errors.js';
+import { explain, type FailureContext } from './explain.js';
+import type { Config } from './inputs.js';
+import { roleArnFor } from './partition.js';
+import { sessionTags, type RunContext } from './session-tags.js';
+import type { SourceChoice } from './sources/choose.js';
+import type { SourceCredentials } from './sources/load.js';
+import {
+  assumeRole,
+  assumeRoleWithWebIdentity,
+  getCallerIdentity,
+  type AwsCredentials,
+  type Identity,
+  type Session,
+} from './sts.js';
+
+/** The credentials to hand to later steps, and who they are. */
+export interface Obtained {
+  /** undefined: no role and no keys, the job's own credentials stay as they are. */
+  readonly credentials: AwsCredentials | undefined;
+  readonly identity: Identity;
+  /** The role assumed, once expanded to a full ARN. */
+  readonly roleArn: string | undefined;
+}
+
+/** What obtaining needs from outside. */
+export interface ObtainDeps {
+  readonly client: STSClient;
+  readonly run: RunContext;
+  readonly signal: AbortSignal;
+  readonly endpoint: string;
+  readonly info: (line: string) => void;
+  readonly warning: (line: string) => void;
+}
+
+/** Secret keys the special-characters workaround avoids (some tools mishandle them unquoted). */
+const SPECIAL_CHARACTERS = /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]/;
+
+/** Exchanges the source credentials for the final ones: assumes the role, or checks the keys themselves. */
+export async function obtainCredentials(
+  config: Config,
+  choice: SourceChoice,
+  source: SourceCredentials,
+  deps: ObtainDeps,
+): Promise<Obtained> {
+  const failure = (call: FailureContext['call'], roleArn: string | undefined): FailureContext => ({
+    call,
+    source: choice.kind,
+    roleArn,
+    region: config.region,
+    endpoint: deps.endpoint,
+    sessionTagging: !config.skipSessionTagging,
+    token: source.kind === 'web-identity' ? source.token : undefined,
+  });
+
+  // Who the source credentials are: needed without a role, or to complete a bare role name.
+  let sourceIdentity: Identity | undefined;
+  const needsSourceIdentity =
+    source.kind === 'signer' &&
+    (config.roleToAssume === undefined || !config.roleToAssume.startsWith('arn:'));
+  if (needsSourceIdentity) {
+    sourceIdentity = await withContext(
+      getCallerIdentity(deps.client, deps.signal),
+      deps.signal,
+      'check the source credentials',
+      failure('GetCallerIdentity', undefined),
+    );
+    checkAllowedAccount(config, sourceIdentity.accountId);
+  }
+
+  if (config.roleToAssume === undefined) {
+    const identity = sourceIdentity as Identity;
+    if (source.kind === 'signer' && source.signer !== 'default-chain') {
+      return { credentials: source.signer, identity, roleArn: undefined };
+    }
+    return { credentials: undefined, identity, roleArn: undefined };
+  }
+
+  const roleArn = config.roleToAssume.startsWith('arn:')
+    ? config.roleToAssume
+    : roleArnFor(config.partition, (sourceIdentity as Identity).accountId, config.roleToAssume);
+  if (roleArn !== config.roleToAssume)
+    deps.info(`Role name ${config.roleToAssume} is ${roleArn} in the source account`);
+
+  const attempt = (): Promise<Session> =>
+    source.kind === 'web-identity'
+      ? withContext(
+          assumeRoleWithWebIdentity(
+            deps.client,
+            {
+              RoleArn: roleArn,
+              RoleSessionName: config.roleSessionName,
+              WebIdentityToken: source.token,
+              DurationSeconds: config.roleDurationSeconds,
+              ...policies(config),
+            },
+            deps.signal,
+          ),
+          deps.signal,
+          `assume ${roleArn} with ${choice.kind === 'github-oidc' ? 'GitHub OIDC' : 'the web identity token file'}`,
+          failure('AssumeRoleWithWebIdentity', roleArn),
+        )
+      : assumeWithTags(config, roleArn, deps, failure('AssumeRole', roleArn), choice);
+
+  const session = await avoidSpecialCharacters(config, attempt, deps);
+  checkAllowedAccount(config, session.identity.accountId);
+  return { credentials: session.credentials, identity: session.identity, roleArn };
+}
+
+/** AssumeRole with session tags; when STS finds them too large, once more without the optional tags. */
+async function assumeWithTags(
+  config: Config,
+  roleArn: string,
+  deps: ObtainDeps,
+  ctx: FailureContext,
+  choice: SourceChoice,
+): Promise<Session> {
+  const what = `assume ${roleArn} with ${choice.kind === 'static-keys' ? 'the access keys' : 'the credentials the job already has'}`;
+  const input = (withOptional: boolean): AssumeRoleCommandInput => {
+    const base: AssumeRoleCommandInput = {
+      RoleArn: roleArn,
+      RoleSessionName: config.roleSessionName,
+      DurationSeconds: config.roleDurationSeconds,
+      ...(config.roleExternalId !== undefined && { ExternalId: config.roleExternalId }),
+      ...policies(config),
+    };
+    if (config.skipSessionTagging) return base;
+    const tags = sessionTags(deps.run, config.customTags, { withOptional });
+    const sent = new Set(tags.map((tag) => tag.Key));
+    const transitive = config.transitiveTagKeys.filter((key) => sent.has(key));
+    return { ...base, Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
+  };
+  try {
+    return await assumeRole(deps.client, input(true), deps.signal);
+  } catch (error) {
+    if (config.skipSessionTagging || !/^PackedPolicyTooLarge/.test(codeOf(error) ?? '')) {
+      throw wrap(error, deps.signal, what, ctx);
+    }
+    deps.warning(
+      'STS found the session tags too large (PackedPolicyTooLarge); retrying once without EventName, RunId, Job and TriggeringActor',
+    );
+    return withContext(assumeRole(deps.client, input(false), deps.signal), deps.signal, what, ctx);
+  }
+}
+
+/** special-characters-workaround: assume again until the secret key has no special characters, bounded. */
+async function avoidSpecialCharacters(
+  config: Config,
+  attempt: () => Promise<Session>,
+  deps: ObtainDeps,
+): Promise<Session> {
+  const limit = config.specialCharactersWorkaround ? config.retryMaxAttempts : 1;
+  for (let tries = 1; ; tries++) {
+    const session = await attempt();
+    if (!config.specialCharactersWorkaround || !SPECIAL_CHARACTERS.test(session.credentials.secretAccessKey))
+      return session;
+    if (tries >= limit) {
+      throw new ActionError(
+        `special-characters-workaround: every one of ${limit} sessions (retry-max-attempts) had special characters in its secret key. Raise retry-max-attempts, or quote the credentials in the tool that needs the workaround and turn it off.`,
+      );
+    }
+    deps.info(
+      `special-characters-workaround: the secret key has special characters, assuming again (${tries}/${limit})`,
+    );
+  }
+}
+
+function policies(config: Config): Pick<AssumeRoleCommandInput, 'Policy' | 'PolicyArns'> {
+  return {
+    ...(config.inlineSessionPolicy !== undefined && { Policy: config.inlineSessionPolicy }),
+    ...(config.managedSessionPolicies.length > 0 && {
+      PolicyArns: config.managedSessionPolicies.map((arn) => ({ arn })),
+    }),
+  };
+}
+
+function checkAllowedAccount(config: Config, accountId: string): void {
+  if (config.allowedAccountIds.length > 0 && !config.allowedAccountIds.includes(accountId)) {
+    throw new ActionError(
+      `The credentials belong to account ${accountId}, which is not in allowed-account-ids (${config.allowedAccountIds.join(', ')}): nothing was exported. Fix the role or key, or add the account to allowed-account-ids.`,
+    );
+  }
+}
+
+async function withContext<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  what: string,
+  ctx: FailureContext,
+): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw wrap(error, signal, what, ctx);
+  }
+}
+
+function wrap(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
+  if (signal.aborted) return signal.reason as Error;
+  return new ActionError(`Could not ${what}: ${explain(error, ctx)}`, { cause: error });
+}

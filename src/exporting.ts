@@ -1,0 +1,82 @@
+import type { Obtained } from './assume.js';
+import type { Config } from './inputs.js';
+import { writeProfile, type WrittenSection } from './profile-files.js';
+import type { Runner } from './runner.js';
+
+/** Names of the GITHUB_STATE entries the post step reads. */
+export const STATE = {
+  exportedVariables: 'exported-variables',
+  profileSections: 'profile-sections',
+} as const;
+
+/** Registers a secret with the runner before anything can print it. */
+export type Mask = (secret: string | undefined) => void;
+
+/** What was handed to later steps, for the log. */
+export interface Exported {
+  readonly variables: readonly string[];
+  readonly outputs: readonly string[];
+  readonly profileSections: readonly WrittenSection[];
+}
+
+/**
+ * Masks the final credentials, then hands them over: profile files first (the only step that can fail),
+ * then environment variables, outputs and the post step's state. Called only once everything is in hand.
+ */
+export function exportCredentials(
+  obtained: Obtained,
+  config: Config,
+  { runner, mask, env }: { runner: Runner; mask: Mask; env: NodeJS.ProcessEnv },
+): Exported {
+  const creds = obtained.credentials;
+  mask(creds?.accessKeyId);
+  mask(creds?.secretAccessKey);
+  mask(creds?.sessionToken);
+  if (config.maskAccountId) mask(obtained.identity.accountId);
+
+  const profileSections =
+    config.awsProfile !== undefined && creds !== undefined
+      ? writeProfile(config.awsProfile, creds, config.region, env)
+      : [];
+
+  const variables = new Map<string, string>();
+  if (config.outputEnvCredentials) {
+    if (creds !== undefined) {
+      variables.set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
+      variables.set('AWS_SECRET_ACCESS_KEY', creds.secretAccessKey);
+      // Clear what an earlier step left when the new credentials have none, or the SDKs would mix them.
+      setOrClear(variables, env, 'AWS_SESSION_TOKEN', creds.sessionToken);
+      setOrClear(variables, env, 'AWS_CREDENTIAL_EXPIRATION', creds.expiration?.toISOString());
+    }
+    variables.set('AWS_REGION', config.region);
+    variables.set('AWS_DEFAULT_REGION', config.region);
+    if (config.awsProfile !== undefined) variables.set('AWS_PROFILE', config.awsProfile);
+  }
+
+  const outputs = new Map<string, string>([
+    ['aws-account-id', obtained.identity.accountId],
+    ['authenticated-arn', obtained.identity.arn],
+  ]);
+  if (config.outputCredentials && creds !== undefined) {
+    outputs.set('aws-access-key-id', creds.accessKeyId);
+    outputs.set('aws-secret-access-key', creds.secretAccessKey);
+    if (creds.sessionToken !== undefined) outputs.set('aws-session-token', creds.sessionToken);
+    if (creds.expiration !== undefined) outputs.set('aws-expiration', creds.expiration.toISOString());
+  }
+
+  for (const [name, value] of variables) runner.exportVariable(name, value);
+  for (const [name, value] of outputs) runner.setOutput(name, value);
+  runner.saveState(STATE.exportedVariables, JSON.stringify([...variables.keys()]));
+  runner.saveState(STATE.profileSections, JSON.stringify(profileSections));
+  return { variables: [...variables.keys()], outputs: [...outputs.keys()], profileSections };
+}
+
+function setOrClear(
+  variables: Map<string, string>,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  value: string | undefined,
+): void {
+  if (value !== undefined) variables.set(name, value);
+  else if (env[name] !== undefined) variables.set(name, '');
+}

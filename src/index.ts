@@ -1,0 +1,4 @@
+// Main step entry: assume the role and export the credentials.
+import { run } from './main.js';
+
+await run();

@@ -1,0 +1,372 @@
+import * as path from 'node:path';
+import { InputError } from './errors.js';
+import {
+  parseBoolean,
+  parseInteger,
+  parseJson,
+  parseList,
+  parsePattern,
+  parseUrl,
+  shown,
+  singleLine,
+} from './input-parsers.js';
+import { arnAccount, arnPartition, partitionOf, type Partition } from './partition.js';
+import {
+  MAX_KEY_LENGTH,
+  MAX_TAGS,
+  MAX_VALUE_LENGTH,
+  PROTECTED_TAG_KEYS,
+  STANDARD_TAGS,
+  TAG_CHARACTERS,
+} from './session-tags.js';
+
+/** Everything the action was asked to do, parsed and checked once, before any network call. */
+export interface Config {
+  readonly region: string;
+  readonly partition: Partition;
+  /** A role ARN, or a bare role name to expand with the source account. */
+  readonly roleToAssume: string | undefined;
+  readonly roleSessionName: string;
+  readonly roleDurationSeconds: number;
+  readonly staticKeys: StaticKeys | undefined;
+  /** Absolute path. */
+  readonly webIdentityTokenFile: string | undefined;
+  readonly roleChaining: boolean;
+  readonly audience: string;
+  readonly roleExternalId: string | undefined;
+  readonly skipSessionTagging: boolean;
+  readonly transitiveTagKeys: readonly string[];
+  readonly customTags: Readonly<Record<string, string>>;
+  /** Minified JSON. */
+  readonly inlineSessionPolicy: string | undefined;
+  readonly managedSessionPolicies: readonly string[];
+  readonly maskAccountId: boolean;
+  readonly outputCredentials: boolean;
+  readonly outputEnvCredentials: boolean;
+  readonly unsetCurrentCredentials: boolean;
+  readonly awsProfile: string | undefined;
+  readonly overwriteAwsProfile: boolean;
+  readonly allowedAccountIds: readonly string[];
+  readonly stsEndpoint: string | undefined;
+  readonly httpProxy: string | undefined;
+  readonly noProxy: readonly string[];
+  readonly retryMaxAttempts: number;
+  readonly disableRetry: boolean;
+  readonly specialCharactersWorkaround: boolean;
+  readonly useExistingCredentials: boolean;
+  readonly forceSkipOidc: boolean;
+  readonly actionTimeoutSeconds: number | undefined;
+}
+
+/** Access keys given as inputs. */
+export interface StaticKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+}
+
+/** Inputs whose values are secrets: masked before anything else happens. */
+export const SECRET_INPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'] as const;
+
+/** Reads one input, trimmed; '' when not set. */
+export type GetInput = (name: string) => string;
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const POLICY_ARN = /^arn:aws[-a-z]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const PROFILE_NAME = /^[\w+=,.@-]{1,64}$/;
+const MAX_INLINE_POLICY = 2048;
+const MAX_MANAGED_POLICIES = 10;
+/** STS refuses sessions longer than an hour when a role session assumes another role. */
+const MAX_CHAINED_DURATION = 3600;
+
+/** Parses and checks every input; throws an InputError naming the first one that breaks a rule. */
+export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
+  const line = (name: string): string => singleLine(name, getInput(name));
+  const optional = (value: string): string | undefined => (value === '' ? undefined : value);
+  const bool = (name: string, fallback: boolean): boolean => parseBoolean(name, line(name), fallback);
+
+  const rawRegion = line('aws-region');
+  if (rawRegion === '')
+    throw new InputError('aws-region', 'aws-region is required: set it to the region to use, like us-east-1');
+  const region = parsePattern('aws-region', rawRegion, REGION, 'an AWS region like us-east-1 or eu-west-1');
+  const partition = partitionOf(region);
+
+  const roleToAssume = optional(line('role-to-assume'));
+  if (roleToAssume !== undefined) checkRole(roleToAssume, partition, region);
+
+  const roleChaining = bool('role-chaining', false);
+  const roleDurationSeconds = parseInteger('role-duration-seconds', line('role-duration-seconds'), {
+    min: 900,
+    max: 43200,
+    fallback: 3600,
+  }) as number;
+  if (roleChaining && roleDurationSeconds > MAX_CHAINED_DURATION) {
+    throw new InputError(
+      'role-duration-seconds',
+      `role-duration-seconds must be at most ${MAX_CHAINED_DURATION} with role-chaining: STS limits chained role sessions to one hour, got ${roleDurationSeconds}`,
+    );
+  }
+
+  const staticKeys = readStaticKeys(getInput);
+  const tokenFile = optional(line('web-identity-token-file'));
+  if (tokenFile !== undefined && roleToAssume === undefined) {
+    throw new InputError(
+      'web-identity-token-file',
+      'web-identity-token-file needs role-to-assume: set the role the token should assume',
+    );
+  }
+  if (tokenFile !== undefined && staticKeys !== undefined) {
+    throw new InputError(
+      'web-identity-token-file',
+      'web-identity-token-file and aws-access-key-id are two different credential sources: set only one of them',
+    );
+  }
+  if (roleChaining && roleToAssume === undefined) {
+    throw new InputError(
+      'role-chaining',
+      'role-chaining needs role-to-assume: set the role to assume with the current credentials',
+    );
+  }
+
+  const awsProfile = optional(line('aws-profile'));
+  if (awsProfile !== undefined) {
+    parsePattern('aws-profile', awsProfile, PROFILE_NAME, '1 to 64 letters, digits or _+=,.@- characters');
+    if (roleToAssume === undefined && staticKeys === undefined) {
+      throw new InputError(
+        'aws-profile',
+        'aws-profile needs credentials to write: set role-to-assume, or aws-access-key-id and aws-secret-access-key',
+      );
+    }
+  }
+
+  const customTags = readCustomTags(getInput('custom-tags'));
+  const allowedAccountIds = parseList(getInput('allowed-account-ids'));
+  for (const id of allowedAccountIds) {
+    if (!ACCOUNT_ID.test(id)) {
+      throw new InputError(
+        'allowed-account-ids',
+        `allowed-account-ids must be 12-digit AWS account ids separated by commas, got ${shown(id)}`,
+      );
+    }
+  }
+  if (
+    roleToAssume?.startsWith('arn:') &&
+    allowedAccountIds.length > 0 &&
+    !allowedAccountIds.includes(arnAccount(roleToAssume))
+  ) {
+    throw new InputError(
+      'allowed-account-ids',
+      `role-to-assume is in account ${arnAccount(roleToAssume)}, which is not in allowed-account-ids (${allowedAccountIds.join(', ')})`,
+    );
+  }
+
+  const sessionName = line('role-session-name') || 'GitHubActions';
+  const externalId = optional(line('role-external-id'));
+  const audience = line('audience') || partition.defaultAudience;
+  const stsEndpoint = optional(line('sts-endpoint'));
+  const httpProxy = optional(line('http-proxy'));
+  const timeout = line('action-timeout-s');
+
+  return {
+    region,
+    partition,
+    roleToAssume,
+    roleSessionName: parsePattern(
+      'role-session-name',
+      sessionName,
+      SESSION_NAME,
+      '2 to 64 letters, digits or _+=,.@- characters',
+    ),
+    roleDurationSeconds,
+    staticKeys,
+    webIdentityTokenFile:
+      tokenFile === undefined ? undefined : path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), tokenFile),
+    roleChaining,
+    audience,
+    roleExternalId:
+      externalId === undefined
+        ? undefined
+        : parsePattern(
+            'role-external-id',
+            externalId,
+            EXTERNAL_ID,
+            '2 to 1224 letters, digits or _+=,.@:/- characters',
+          ),
+    skipSessionTagging: bool('role-skip-session-tagging', false),
+    transitiveTagKeys: readTransitiveTagKeys(getInput('transitive-tag-keys'), customTags),
+    customTags,
+    inlineSessionPolicy: readInlinePolicy(getInput('inline-session-policy')),
+    managedSessionPolicies: readManagedPolicies(getInput('managed-session-policies')),
+    maskAccountId: bool('mask-aws-account-id', false),
+    outputCredentials: bool('output-credentials', false),
+    outputEnvCredentials: bool('output-env-credentials', awsProfile === undefined),
+    unsetCurrentCredentials: bool('unset-current-credentials', false),
+    awsProfile,
+    overwriteAwsProfile: bool('overwrite-aws-profile', false),
+    allowedAccountIds,
+    stsEndpoint: stsEndpoint === undefined ? undefined : parseUrl('sts-endpoint', stsEndpoint),
+    httpProxy: httpProxy === undefined ? undefined : parseUrl('http-proxy', httpProxy),
+    noProxy: parseList(line('no-proxy')),
+    retryMaxAttempts: parseInteger('retry-max-attempts', line('retry-max-attempts'), {
+      min: 1,
+      fallback: 12,
+    }) as number,
+    disableRetry: bool('disable-retry', false),
+    specialCharactersWorkaround: bool('special-characters-workaround', false),
+    useExistingCredentials: bool('use-existing-credentials', false),
+    forceSkipOidc: bool('force-skip-oidc', false),
+    actionTimeoutSeconds:
+      timeout === '' ? undefined : parseInteger('action-timeout-s', timeout, { min: 1, fallback: undefined }),
+  };
+}
+
+function checkRole(role: string, partition: Partition, region: string): void {
+  if (role.startsWith('arn:')) {
+    parsePattern(
+      'role-to-assume',
+      role,
+      ROLE_ARN,
+      'an IAM role ARN like arn:aws:iam::123456789012:role/deploy, or a bare role name',
+    );
+    if (arnPartition(role) !== partition.name) {
+      throw new InputError(
+        'role-to-assume',
+        `role-to-assume is in partition ${arnPartition(role)}, but aws-region ${region} is in partition ${partition.name}: use a role ARN of that partition or a region of the role's`,
+      );
+    }
+  } else {
+    parsePattern(
+      'role-to-assume',
+      role,
+      ROLE_NAME,
+      'an IAM role ARN like arn:aws:iam::123456789012:role/deploy, or a bare role name of 1 to 64 letters, digits or _+=,.@- characters',
+    );
+  }
+}
+
+function readStaticKeys(getInput: GetInput): StaticKeys | undefined {
+  const [accessKeyId, secretAccessKey, sessionToken] = SECRET_INPUTS.map((name) => {
+    const value = getInput(name);
+    // The value itself is never shown: it is a secret.
+    if (/[\r\n]/.test(value))
+      throw new InputError(name, `${name} must be a single line, but it holds a line break`);
+    return value;
+  }) as [string, string, string];
+  if (accessKeyId === '' && secretAccessKey === '') {
+    if (sessionToken !== '') {
+      throw new InputError(
+        'aws-session-token',
+        'aws-session-token needs aws-access-key-id and aws-secret-access-key: set all three, or none',
+      );
+    }
+    return undefined;
+  }
+  if (accessKeyId === '')
+    throw new InputError(
+      'aws-access-key-id',
+      'aws-secret-access-key is set but aws-access-key-id is not: set both, or neither',
+    );
+  if (secretAccessKey === '')
+    throw new InputError(
+      'aws-secret-access-key',
+      'aws-access-key-id is set but aws-secret-access-key is not: set both, or neither',
+    );
+  return { accessKeyId, secretAccessKey, sessionToken: sessionToken === '' ? undefined : sessionToken };
+}
+
+function readCustomTags(raw: string): Record<string, string> {
+  if (raw === '') return {};
+  const accepted = 'a JSON object of string values, like {"Team": "platform"}';
+  const parsed = parseJson('custom-tags', raw, accepted);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InputError('custom-tags', `custom-tags must be ${accepted}`);
+  }
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const room = MAX_TAGS - STANDARD_TAGS.length;
+  if (entries.length > room) {
+    throw new InputError(
+      'custom-tags',
+      `custom-tags may hold at most ${room} tags (STS allows ${MAX_TAGS}, the action sets ${STANDARD_TAGS.length}), got ${entries.length}`,
+    );
+  }
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string')
+      throw new InputError(
+        'custom-tags',
+        `custom-tags must be ${accepted}: the value of ${shown(key)} is not a string`,
+      );
+    if (PROTECTED_TAG_KEYS.has(key)) {
+      throw new InputError(
+        'custom-tags',
+        `custom-tags can't set ${shown(key)}: the action sets it (${[...PROTECTED_TAG_KEYS].join(', ')})`,
+      );
+    }
+    if (key.length < 1 || key.length > MAX_KEY_LENGTH || !TAG_CHARACTERS.test(key)) {
+      throw new InputError(
+        'custom-tags',
+        `custom-tags keys must be 1 to ${MAX_KEY_LENGTH} letters, digits, spaces or _.:/=+-@ characters, got ${shown(key)}`,
+      );
+    }
+    if (value.length > MAX_VALUE_LENGTH || !TAG_CHARACTERS.test(value)) {
+      throw new InputError(
+        'custom-tags',
+        `custom-tags values must be at most ${MAX_VALUE_LENGTH} letters, digits, spaces or _.:/=+-@ characters: the value of ${shown(key)} is ${shown(value)}`,
+      );
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function readTransitiveTagKeys(raw: string, customTags: Record<string, string>): string[] {
+  const keys = parseList(raw);
+  for (const key of keys) {
+    if (!PROTECTED_TAG_KEYS.has(key) && !(key in customTags)) {
+      throw new InputError(
+        'transitive-tag-keys',
+        `transitive-tag-keys must name session tags the action sends (${[...PROTECTED_TAG_KEYS].join(', ')} or a custom-tags key), got ${shown(key)}`,
+      );
+    }
+  }
+  return keys;
+}
+
+function readInlinePolicy(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  const accepted = 'an IAM policy document as a JSON object';
+  const parsed = parseJson('inline-session-policy', raw, accepted);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InputError('inline-session-policy', `inline-session-policy must be ${accepted}`);
+  }
+  const minified = JSON.stringify(parsed);
+  if (minified.length > MAX_INLINE_POLICY) {
+    throw new InputError(
+      'inline-session-policy',
+      `inline-session-policy must be at most ${MAX_INLINE_POLICY} characters once minified (an STS limit), got ${minified.length}`,
+    );
+  }
+  return minified;
+}
+
+function readManagedPolicies(raw: string): string[] {
+  const arns = parseList(raw);
+  for (const arn of arns) {
+    if (!POLICY_ARN.test(arn)) {
+      throw new InputError(
+        'managed-session-policies',
+        `managed-session-policies must be IAM policy ARNs like arn:aws:iam::aws:policy/ReadOnlyAccess, one per line, got ${shown(arn)}`,
+      );
+    }
+  }
+  if (arns.length > MAX_MANAGED_POLICIES) {
+    throw new InputError(
+      'managed-session-policies',
+      `managed-session-policies may list at most ${MAX_MANAGED_POLICIES} policies (an STS limit), got ${arns.length}`,
+    );
+  }
+  return arns;
+}

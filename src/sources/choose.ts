@@ -1,0 +1,80 @@
+import { ActionError, InputError } from '../errors.js';
+import type { Config } from '../inputs.js';
+import { existingCredentialHints, isGitHubHosted } from './existing.js';
+
+/** The four ways to get source credentials. */
+export type SourceKind = 'github-oidc' | 'token-file' | 'static-keys' | 'existing';
+
+/** The chosen source and why, for the log. */
+export interface SourceChoice {
+  readonly kind: SourceKind;
+  readonly reason: string;
+}
+
+/** Picks the one credential source the inputs and environment call for, and says why. */
+export function chooseSource(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
+  const choice = pick(config, env);
+  const webIdentity = choice.kind === 'github-oidc' || choice.kind === 'token-file';
+  if (webIdentity && config.roleToAssume !== undefined && !config.roleToAssume.startsWith('arn:')) {
+    throw new InputError(
+      'role-to-assume',
+      `role-to-assume "${config.roleToAssume}" is a bare role name, but ${choice.kind === 'github-oidc' ? 'GitHub OIDC' : 'a web identity token'} has no source account to complete it with: use the full ARN, like arn:${config.partition.name}:iam::123456789012:role/${config.roleToAssume}`,
+    );
+  }
+  return choice;
+}
+
+function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
+  if (config.webIdentityTokenFile !== undefined) {
+    return { kind: 'token-file', reason: `web-identity-token-file is set (${config.webIdentityTokenFile})` };
+  }
+  if (config.staticKeys !== undefined) {
+    const ignored = config.roleChaining ? '; role-chaining is ignored because keys were given' : '';
+    return {
+      kind: 'static-keys',
+      reason: `aws-access-key-id is set${config.roleToAssume === undefined ? ' and no role-to-assume: using the keys themselves' : ''}${ignored}`,
+    };
+  }
+  if (config.roleChaining) {
+    return {
+      kind: 'existing',
+      reason: 'role-chaining is true: assuming the role with the credentials the job already has',
+    };
+  }
+  if (config.roleToAssume === undefined) {
+    return {
+      kind: 'existing',
+      reason: 'no role-to-assume and no keys: checking the credentials the job already has',
+    };
+  }
+  const oidcAvailable = Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  if (oidcAvailable && !config.forceSkipOidc) {
+    return {
+      kind: 'github-oidc',
+      reason:
+        'role-to-assume is set, no keys or token file were given, and the job may request a GitHub OIDC token',
+    };
+  }
+  const hints = existingCredentialHints(env);
+  if (hints.length === 0 && isGitHubHosted(env))
+    throw new ActionError(noSourceMessage(config, oidcAvailable));
+  return {
+    kind: 'existing',
+    reason:
+      config.forceSkipOidc && oidcAvailable
+        ? 'force-skip-oidc is true: assuming the role with the credentials the job already has'
+        : `no GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL is not set): assuming the role with the credentials the job already has${hints.length > 0 ? ` (${hints.join(', ')})` : ' (instance or container credentials)'}`,
+  };
+}
+
+function noSourceMessage(config: Config, oidcAvailable: boolean): string {
+  const oidc = oidcAvailable
+    ? 'force-skip-oidc is true, so the GitHub OIDC token is not used'
+    : 'the GitHub OIDC variables (ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN) are not set, so the job most likely lacks `permissions: id-token: write` (pull requests from forks and Dependabot runs never get it)';
+  return (
+    `No credentials to assume ${config.roleToAssume ?? 'the role'} with: ${oidc}; ` +
+    'aws-access-key-id and web-identity-token-file are not set; and the job has no AWS credentials in its environment. ' +
+    'Add `permissions: { id-token: write, contents: read }` to the job (and trust the GitHub OIDC provider in the role), ' +
+    'or pass aws-access-key-id and aws-secret-access-key.'
+  );
+}

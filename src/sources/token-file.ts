@@ -1,0 +1,39 @@
+import { lstat, readFile } from 'node:fs/promises';
+import { ActionError } from '../errors.js';
+
+/**
+ * Kubernetes mounts projected service-account tokens through symlinks (`token -> ..data/token`), so links
+ * are followed only below these directories; anywhere else a link could point the action at another file.
+ */
+const SYMLINK_ALLOWED_UNDER = [
+  '/var/run/secrets/eks.amazonaws.com/serviceaccount/',
+  '/var/run/secrets/kubernetes.io/serviceaccount/',
+];
+/** Web identity tokens are a few KiB; a larger file is not a token. */
+const MAX_TOKEN_BYTES = 64 * 1024;
+
+/** The token in a web identity token file (absolute path), refusing links outside the Kubernetes paths. */
+export async function readWebIdentityTokenFile(file: string): Promise<string> {
+  const stat = await lstat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new ActionError(
+      `web-identity-token-file ${file} can't be read (${error.code ?? error.message}): check the path; relative paths start at GITHUB_WORKSPACE`,
+    );
+  });
+  if (stat.isSymbolicLink() && !SYMLINK_ALLOWED_UNDER.some((dir) => file.startsWith(dir))) {
+    throw new ActionError(
+      `web-identity-token-file ${file} is a symbolic link; links are followed only for Kubernetes service-account tokens (${SYMLINK_ALLOWED_UNDER.join(', ')}): point the input at the file itself`,
+    );
+  }
+  const contents = await readFile(file);
+  if (contents.length > MAX_TOKEN_BYTES) {
+    throw new ActionError(
+      `web-identity-token-file ${file} is ${contents.length} bytes, too large for a web identity token (at most ${MAX_TOKEN_BYTES})`,
+    );
+  }
+  const token = contents.toString('utf8').trim();
+  if (token === '')
+    throw new ActionError(
+      `web-identity-token-file ${file} is empty: it should hold a web identity token (a JWT)`,
+    );
+  return token;
+}

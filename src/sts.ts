@@ -1,0 +1,106 @@
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  type AssumeRoleCommandInput,
+  type AssumeRoleWithWebIdentityCommandInput,
+  type Credentials as StsCredentials,
+  type STSClientConfig,
+} from '@aws-sdk/client-sts';
+import type { Config } from './inputs.js';
+import { arnAccount } from './partition.js';
+import { proxyFor, proxyRequestHandler } from './proxy.js';
+
+/** AWS credentials: the ones the action exports, or the source ones it signs with. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  /** Set for temporary credentials. */
+  readonly expiration: Date | undefined;
+}
+
+/** Who a set of credentials is. */
+export interface Identity {
+  readonly accountId: string;
+  readonly arn: string;
+}
+
+/** Credentials with the identity they belong to. */
+export interface Session {
+  readonly credentials: AwsCredentials;
+  readonly identity: Identity;
+}
+
+/** How the client signs: with these credentials, or with whatever the SDK's default chain finds in the job. */
+export type Signer = AwsCredentials | 'default-chain';
+
+/** The STS endpoint the client talks to: sts-endpoint, else the region's regional endpoint. */
+export function stsEndpointUrl(config: Config): string {
+  return (
+    config.stsEndpoint ??
+    `https://sts.${config.region}.amazonaws.com${config.partition.name === 'aws-cn' ? '.cn' : ''}`
+  );
+}
+
+/** The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. */
+export function createStsClient(config: Config, signer: Signer, env: NodeJS.ProcessEnv): STSClient {
+  const proxy = proxyFor(new URL(stsEndpointUrl(config)).hostname, config, env);
+  const options: STSClientConfig = {
+    region: config.region,
+    maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+    ...(config.stsEndpoint !== undefined && { endpoint: config.stsEndpoint }),
+    ...(proxy !== undefined && { requestHandler: proxyRequestHandler(proxy) }),
+    ...(signer !== 'default-chain' && {
+      credentials: {
+        accessKeyId: signer.accessKeyId,
+        secretAccessKey: signer.secretAccessKey,
+        ...(signer.sessionToken !== undefined && { sessionToken: signer.sessionToken }),
+      },
+    }),
+  };
+  return new STSClient(options);
+}
+
+/** sts:AssumeRole; the identity comes from the response, so no second request is needed. */
+export async function assumeRole(
+  client: STSClient,
+  input: AssumeRoleCommandInput,
+  signal: AbortSignal,
+): Promise<Session> {
+  const out = await client.send(new AssumeRoleCommand(input), { abortSignal: signal });
+  return sessionFrom(out.Credentials, out.AssumedRoleUser?.Arn, 'AssumeRole');
+}
+
+/** sts:AssumeRoleWithWebIdentity, an unsigned call carrying the token. */
+export async function assumeRoleWithWebIdentity(
+  client: STSClient,
+  input: AssumeRoleWithWebIdentityCommandInput,
+  signal: AbortSignal,
+): Promise<Session> {
+  const out = await client.send(new AssumeRoleWithWebIdentityCommand(input), { abortSignal: signal });
+  return sessionFrom(out.Credentials, out.AssumedRoleUser?.Arn, 'AssumeRoleWithWebIdentity');
+}
+
+/** sts:GetCallerIdentity: who the client's credentials are. */
+export async function getCallerIdentity(client: STSClient, signal: AbortSignal): Promise<Identity> {
+  const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+  if (!out.Account || !out.Arn) throw new Error('GetCallerIdentity answered without an account or ARN');
+  return { accountId: out.Account, arn: out.Arn };
+}
+
+function sessionFrom(creds: StsCredentials | undefined, arn: string | undefined, call: string): Session {
+  if (!creds?.AccessKeyId || !creds.SecretAccessKey || !arn) {
+    throw new Error(`${call} answered without credentials or an assumed-role ARN`);
+  }
+  return {
+    credentials: {
+      accessKeyId: creds.AccessKeyId,
+      secretAccessKey: creds.SecretAccessKey,
+      sessionToken: creds.SessionToken,
+      expiration: creds.Expiration,
+    },
+    identity: { accountId: arnAccount(arn), arn },
+  };
+}
