@@ -3,7 +3,11 @@
 const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // Same mapping as tsconfig `paths`: @actions/github's Context module without Octokit.
+    '^@actions/github/lib/context\\.js$': '<rootDir>/node_modules/@actions/github/lib/context.js',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
 
