@@ -32,6 +32,8 @@ export interface ObtainDeps {
   readonly endpoint: string;
   readonly info: (line: string) => void;
   readonly warning: (line: string) => void;
+  /** Registers a secret with the runner (the account id, with mask-aws-account-id). */
+  readonly mask: (secret: string) => void;
 }
 
 /** Secret keys the special-characters workaround avoids (some tools mishandle them unquoted). */
@@ -66,6 +68,7 @@ export async function obtainCredentials(
       'check the source credentials',
       failure('GetCallerIdentity', undefined),
     );
+    if (config.maskAccountId) deps.mask(sourceIdentity.accountId);
     checkAllowedAccount(config, sourceIdentity.accountId);
   }
 
@@ -104,6 +107,7 @@ export async function obtainCredentials(
       : assumeWithTags(config, roleArn, deps, failure('AssumeRole', roleArn), choice);
 
   const session = await avoidSpecialCharacters(config, attempt, deps);
+  if (config.maskAccountId) deps.mask(session.identity.accountId);
   checkAllowedAccount(config, session.identity.accountId);
   return { credentials: session.credentials, identity: session.identity, roleArn };
 }

@@ -9,8 +9,8 @@ import { actionsRunner, type Runner } from './runner.js';
  */
 export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
   try {
-    const variables = readState<string[]>(runner, STATE.exportedVariables, []);
-    const sections = readState<WrittenSection[]>(runner, STATE.profileSections, []);
+    const variables = readState(runner, STATE.exportedVariables, isVariableName);
+    const sections = readState(runner, STATE.profileSections, isSection);
     for (const name of variables) runner.exportVariable(name, '');
     removeSections(sections);
     const undone = [
@@ -27,7 +27,21 @@ export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
   }
 }
 
-function readState<T>(runner: Runner, name: string, fallback: T): T {
+/** A state entry the main step wrote: a JSON array whose items pass `valid`. */
+function readState<T>(runner: Runner, name: string, valid: (item: unknown) => item is T): T[] {
   const raw = runner.getState(name);
-  return raw === '' ? fallback : (JSON.parse(raw) as T);
+  if (raw === '') return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed) || !parsed.every(valid))
+    throw new Error(`the saved state ${name} is not what the main step writes`);
+  return parsed;
 }
+
+const isVariableName = (item: unknown): item is string =>
+  typeof item === 'string' && /^AWS_[A-Z_]+$/.test(item);
+const isSection = (item: unknown): item is WrittenSection =>
+  typeof item === 'object' &&
+  item !== null &&
+  typeof (item as WrittenSection).file === 'string' &&
+  typeof (item as WrittenSection).header === 'string' &&
+  typeof (item as WrittenSection).created === 'boolean';

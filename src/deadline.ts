@@ -18,7 +18,7 @@ export class Deadline {
       this.timer = setTimeout(() => {
         this.controller.abort(
           new ActionError(
-            `The step ran out of time: action-timeout-s is ${seconds} seconds. Nothing was exported; raise action-timeout-s or check why STS is slow (retries are logged in debug mode).`,
+            `The step ran out of time: action-timeout-s is ${seconds} seconds. Nothing was exported; raise action-timeout-s or check why STS or the token endpoint is slow.`,
           ),
         );
       }, seconds * 1000);

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { codeOf, messageOf } from './errors.js';
+import { arnPartition } from './partition.js';
 import type { SourceKind } from './sources/choose.js';
 
 /** What was being attempted when STS (or the way to it) failed. */
@@ -37,7 +38,7 @@ const RULES: readonly Rule[] = [
       'UnrecognizedClientException',
     ],
     hint: (ctx) =>
-      `AWS rejected the request signature: ${SOURCE_NAMES[ctx.source]} ${ctx.source === 'static-keys' ? 'are' : 'is'} wrong, deactivated or deleted. ` +
+      `AWS rejected the request signature: ${SOURCE_NAMES[ctx.source]} are wrong, deactivated or deleted. ` +
       (ctx.source === 'static-keys'
         ? 'Check that the aws-access-key-id and aws-secret-access-key secrets hold a current key pair of the same IAM user (no extra spaces or line breaks).'
         : 'Check what a previous step exported (AWS_ACCESS_KEY_ID, AWS_PROFILE) or use unset-current-credentials: true.'),
@@ -56,7 +57,7 @@ const RULES: readonly Rule[] = [
       const claims = tokenClaims(ctx.token);
       return (
         `the trust policy of ${ctx.roleArn} does not accept this token. It must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `arn:aws:iam::<account>:oidc-provider/${claims.issuerHost ?? 'token.actions.githubusercontent.com'} with conditions that match the token` +
+        `arn:${arnPartition(ctx.roleArn ?? 'arn:aws')}:iam::<account>:oidc-provider/${claims.issuerHost ?? 'token.actions.githubusercontent.com'} with conditions that match the token` +
         (claims.sub
           ? `: ${claims.issuerHost ?? 'token.actions.githubusercontent.com'}:sub = "${claims.sub}" and :aud = "${claims.aud}".`
           : '.') +

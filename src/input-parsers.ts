@@ -65,17 +65,18 @@ export function parseList(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** An http(s) URL. */
-export function parseUrl(name: string, raw: string): string {
+/** An http(s) URL; with `hideCredentials`, a user:password part is never quoted back. */
+export function parseUrl(name: string, raw: string, { hideCredentials = false } = {}): string {
   singleLine(name, raw);
+  const quoted = shown(hideCredentials ? raw.replace(/^([^/]*\/\/)[^@/]*@/, '$1***@') : raw);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new InputError(name, `${name} must be an http:// or https:// URL, got ${shown(raw)}`);
+    throw new InputError(name, `${name} must be an http:// or https:// URL, got ${quoted}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InputError(name, `${name} must be an http:// or https:// URL, got ${shown(raw)}`);
+    throw new InputError(name, `${name} must be an http:// or https:// URL, got ${quoted}`);
   }
   return raw;
 }

@@ -71,7 +71,7 @@ export const SECRET_INPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws
 /** Reads one input, trimmed; '' when not set. */
 export type GetInput = (name: string) => string;
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$/;
 const ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -201,7 +201,7 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
     transitiveTagKeys: readTransitiveTagKeys(getInput('transitive-tag-keys'), customTags),
     customTags,
     inlineSessionPolicy: readInlinePolicy(getInput('inline-session-policy')),
-    managedSessionPolicies: readManagedPolicies(getInput('managed-session-policies')),
+    managedSessionPolicies: readManagedPolicies(getInput('managed-session-policies'), partition),
     maskAccountId: bool('mask-aws-account-id', false),
     outputCredentials: bool('output-credentials', false),
     outputEnvCredentials: bool('output-env-credentials', awsProfile === undefined),
@@ -210,7 +210,8 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
     overwriteAwsProfile: bool('overwrite-aws-profile', false),
     allowedAccountIds,
     stsEndpoint: stsEndpoint === undefined ? undefined : parseUrl('sts-endpoint', stsEndpoint),
-    httpProxy: httpProxy === undefined ? undefined : parseUrl('http-proxy', httpProxy),
+    httpProxy:
+      httpProxy === undefined ? undefined : parseUrl('http-proxy', httpProxy, { hideCredentials: true }),
     noProxy: parseList(line('no-proxy')),
     retryMaxAttempts: parseInteger('retry-max-attempts', line('retry-max-attempts'), {
       min: 1,
@@ -294,13 +295,23 @@ function readCustomTags(raw: string): Record<string, string> {
       `custom-tags may hold at most ${room} tags (STS allows ${MAX_TAGS}, the action sets ${STANDARD_TAGS.length}), got ${entries.length}`,
     );
   }
+  // STS compares tag keys without regard to case: so do these checks.
+  const protectedKeys = new Set([...PROTECTED_TAG_KEYS].map((key) => key.toLowerCase()));
+  const seen = new Set<string>();
   for (const [key, value] of entries) {
+    if (seen.has(key.toLowerCase())) {
+      throw new InputError(
+        'custom-tags',
+        `custom-tags has ${shown(key)} twice: STS treats tag keys that differ only in case as the same key`,
+      );
+    }
+    seen.add(key.toLowerCase());
     if (typeof value !== 'string')
       throw new InputError(
         'custom-tags',
         `custom-tags must be ${accepted}: the value of ${shown(key)} is not a string`,
       );
-    if (PROTECTED_TAG_KEYS.has(key)) {
+    if (protectedKeys.has(key.toLowerCase())) {
       throw new InputError(
         'custom-tags',
         `custom-tags can't set ${shown(key)}: the action sets it (${[...PROTECTED_TAG_KEYS].join(', ')})`,
@@ -325,7 +336,7 @@ function readCustomTags(raw: string): Record<string, string> {
 function readTransitiveTagKeys(raw: string, customTags: Record<string, string>): string[] {
   const keys = parseList(raw);
   for (const key of keys) {
-    if (!PROTECTED_TAG_KEYS.has(key) && !(key in customTags)) {
+    if (!PROTECTED_TAG_KEYS.has(key) && !Object.hasOwn(customTags, key)) {
       throw new InputError(
         'transitive-tag-keys',
         `transitive-tag-keys must name session tags the action sends (${[...PROTECTED_TAG_KEYS].join(', ')} or a custom-tags key), got ${shown(key)}`,
@@ -352,13 +363,19 @@ function readInlinePolicy(raw: string): string | undefined {
   return minified;
 }
 
-function readManagedPolicies(raw: string): string[] {
+function readManagedPolicies(raw: string, partition: Partition): string[] {
   const arns = parseList(raw);
   for (const arn of arns) {
     if (!POLICY_ARN.test(arn)) {
       throw new InputError(
         'managed-session-policies',
         `managed-session-policies must be IAM policy ARNs like arn:aws:iam::aws:policy/ReadOnlyAccess, one per line, got ${shown(arn)}`,
+      );
+    }
+    if (arnPartition(arn) !== partition.name) {
+      throw new InputError(
+        'managed-session-policies',
+        `managed-session-policies must be in partition ${partition.name} (the partition of aws-region), got ${shown(arn)}`,
       );
     }
   }

@@ -1,9 +1,8 @@
-import { obtainCredentials } from './assume.js';
+import { obtainCredentials, type Obtained } from './assume.js';
 import { Deadline } from './deadline.js';
 import { messageOf, redact } from './errors.js';
-import { exportCredentials, type Mask } from './exporting.js';
+import { exportCredentials, type Exported, type Mask } from './exporting.js';
 import { readConfig, SECRET_INPUTS, type Config } from './inputs.js';
-import { arnAccount } from './partition.js';
 import { checkProfileWritable } from './profile-files.js';
 import { currentRun } from './run-context.js';
 import { actionsRunner, type Runner } from './runner.js';
@@ -36,68 +35,33 @@ export async function run(
   };
   let deadline: Deadline | undefined;
   try {
-    // Secret inputs are masked before anything, even a validation error, could print them.
+    // Secrets in the inputs are masked before anything, even a validation error, could print them.
     for (const name of SECRET_INPUTS) mask(runner.getInput(name));
+    maskAccountsEarly(runner, mask);
 
     // Every input is checked before the first network call.
     const config = readConfig((name) => runner.getInput(name), env);
-    if (config.maskAccountId && config.roleToAssume?.startsWith('arn:'))
-      mask(arnAccount(config.roleToAssume));
     if (config.awsProfile !== undefined)
       checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile);
     deadline = new Deadline(config.actionTimeoutSeconds);
 
+    // Later steps inherit the job's environment as it was, unset or not: exports are decided against it.
+    const jobEnv = { ...env };
     if (config.unsetCurrentCredentials) {
       // Only this process forgets them; later steps get the new credentials, or keep the old ones on failure.
       for (const name of CREDENTIAL_VARIABLES) delete env[name];
       runner.info('unset-current-credentials: ignoring the AWS credentials already in the environment');
     }
 
-    if (config.useExistingCredentials && (await existingCredentialsWork(config, env, deadline, runner)))
-      return;
-
-    // One credential source, chosen explicitly and logged.
-    const choice = chooseSource(config, env);
-    runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
-    const source = await deadline.race(
-      loadSource(choice, config, { getIDToken: (aud) => runner.getIDToken(aud), mask }),
-    );
-
-    if (config.roleToAssume !== undefined) {
-      runner.info(
-        `Assuming ${config.roleToAssume} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
-      );
-    }
-    if (config.roleExternalId !== undefined && source.kind === 'web-identity') {
-      runner.warning(
-        'role-external-id is ignored: STS takes an external id only with AssumeRole, not with a web identity token',
-      );
-    }
-    const client = createStsClient(config, source.kind === 'signer' ? source.signer : 'default-chain', env);
-    const obtained = await deadline.race(
-      obtainCredentials(config, choice, source, {
-        client,
-        run: currentRun(env),
-        signal: deadline.signal,
-        endpoint: stsEndpointUrl(config),
-        info: (line) => runner.info(line),
-        warning: (line) => runner.warning(line),
-      }),
-    );
+    const obtained =
+      (config.useExistingCredentials
+        ? await existingCredentials(config, env, deadline, runner, mask)
+        : undefined) ?? (await credentialsFromSource(config, env, deadline, runner, mask));
     deadline.check();
 
-    const exported = exportCredentials(obtained, config, { runner, mask, env });
-    const expiry = obtained.credentials?.expiration;
-    runner.info(
-      `Authenticated as ${obtained.identity.arn}` +
-        (expiry
-          ? `; the credentials expire at ${expiry.toISOString()} (in ${Math.round((expiry.getTime() - Date.now()) / 60000)} min)`
-          : ''),
-    );
-    if (exported.variables.length > 0)
-      runner.info(`Exported for later steps: ${exported.variables.join(', ')}`);
-    for (const section of exported.profileSections)
-      runner.info(`Wrote [${section.header}] to ${section.file}`);
+    // Only now, with everything in hand, is anything handed to later steps.
+    const exported = exportCredentials(obtained, config, { runner, mask, env: jobEnv });
+    report(runner, obtained, exported);
   } catch (error) {
     runner.setFailed(redact(messageOf(error), secrets));
     if (runner.isDebug() && error instanceof Error && error.stack) runner.debug(redact(error.stack, secrets));
@@ -106,25 +70,97 @@ export async function run(
   }
 }
 
-/** use-existing-credentials: true when the job's credentials already work, so nothing new is fetched. */
-async function existingCredentialsWork(
+/** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */
+async function credentialsFromSource(
   config: Config,
   env: NodeJS.ProcessEnv,
   deadline: Deadline,
   runner: Runner,
-): Promise<boolean> {
+  mask: Mask,
+): Promise<Obtained> {
+  const choice = chooseSource(config, env);
+  runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
+  const source = await deadline.race(
+    loadSource(choice, config, { getIDToken: (aud) => runner.getIDToken(aud), mask }),
+  );
+
+  if (config.roleToAssume !== undefined) {
+    runner.info(
+      `Assuming ${config.roleToAssume} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
+    );
+  }
+  if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
+  const client = createStsClient(config, source.kind === 'signer' ? source.signer : 'default-chain', env);
+  return deadline.race(
+    obtainCredentials(config, choice, source, {
+      client,
+      run: currentRun(env),
+      signal: deadline.signal,
+      endpoint: stsEndpointUrl(config),
+      mask,
+      info: (line) => runner.info(line),
+      warning: (line) => runner.warning(line),
+    }),
+  );
+}
+
+/** AssumeRoleWithWebIdentity takes no external id and no session tags: say so rather than drop them silently. */
+function warnAssumeRoleOnlyInputs(config: Config, runner: Runner): void {
+  const ignored = [
+    ...(config.roleExternalId !== undefined ? ['role-external-id'] : []),
+    ...(Object.keys(config.customTags).length > 0 ? ['custom-tags'] : []),
+    ...(config.transitiveTagKeys.length > 0 ? ['transitive-tag-keys'] : []),
+  ];
+  if (ignored.length === 0) return;
+  runner.warning(
+    `${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: STS takes an external id and session tags only with AssumeRole, not with a web identity token (whose session tags come from the token's claims)`,
+  );
+}
+
+/** Logs who the credentials are, when they expire and what later steps got. */
+function report(runner: Runner, obtained: Obtained, exported: Exported): void {
+  const expiry = obtained.credentials?.expiration;
+  const minutes = expiry ? Math.round((expiry.getTime() - Date.now()) / 60000) : 0;
+  runner.info(
+    `Authenticated as ${obtained.identity.arn}` +
+      (expiry ? `; the credentials expire at ${expiry.toISOString()} (in ${minutes} min)` : ''),
+  );
+  if (exported.variables.length > 0)
+    runner.info(`Exported for later steps: ${exported.variables.join(', ')}`);
+  for (const section of exported.profileSections) runner.info(`Wrote [${section.header}] to ${section.file}`);
+}
+
+/**
+ * With mask-aws-account-id, the account ids written in the inputs are masked before they are parsed, so
+ * not even an input error can show them.
+ */
+function maskAccountsEarly(runner: Runner, mask: Mask): void {
+  if (!['true', 'True', 'TRUE'].includes(runner.getInput('mask-aws-account-id'))) return;
+  const written = `${runner.getInput('role-to-assume')} ${runner.getInput('allowed-account-ids')}`;
+  for (const [account] of written.matchAll(/\b\d{12}\b/g)) mask(account);
+}
+
+/** use-existing-credentials: the job's own identity when its credentials already work (then nothing new is fetched). */
+async function existingCredentials(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  deadline: Deadline,
+  runner: Runner,
+  mask: Mask,
+): Promise<Obtained | undefined> {
   try {
     const client = createStsClient(config, 'default-chain', env);
     const identity = await deadline.race(getCallerIdentity(client, deadline.signal));
+    if (config.maskAccountId) mask(identity.accountId);
     runner.info(
       `use-existing-credentials: the job's credentials work (${identity.arn}); fetching no new ones`,
     );
-    return true;
+    return { credentials: undefined, identity, roleArn: undefined };
   } catch (error) {
     deadline.check();
     runner.info(
       `use-existing-credentials: the job has no working credentials (${messageOf(error)}); getting new ones`,
     );
-    return false;
+    return undefined;
   }
 }

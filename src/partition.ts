@@ -1,19 +1,27 @@
-/** What changes between AWS partitions: the ARN prefix and the default OIDC audience. */
+/** What changes between AWS partitions: the ARN prefix, the default OIDC audience and the STS host suffix. */
 export interface Partition {
   readonly name: string;
   readonly defaultAudience: string;
+  readonly dnsSuffix: string;
 }
+
+const partition = (name: string, dnsSuffix: string, defaultAudience = 'sts.amazonaws.com'): Partition => ({
+  name,
+  defaultAudience,
+  dnsSuffix,
+});
 
 // Region prefixes, most specific first. Anything else is the commercial partition.
 const PARTITIONS: ReadonlyArray<{ prefix: string; partition: Partition }> = [
-  { prefix: 'cn-', partition: { name: 'aws-cn', defaultAudience: 'sts.amazonaws.com.cn' } },
-  { prefix: 'us-gov-', partition: { name: 'aws-us-gov', defaultAudience: 'sts.amazonaws.com' } },
-  { prefix: 'us-isob-', partition: { name: 'aws-iso-b', defaultAudience: 'sts.amazonaws.com' } },
-  { prefix: 'us-iso-', partition: { name: 'aws-iso', defaultAudience: 'sts.amazonaws.com' } },
-  { prefix: 'eu-isoe-', partition: { name: 'aws-iso-e', defaultAudience: 'sts.amazonaws.com' } },
-  { prefix: 'us-isof-', partition: { name: 'aws-iso-f', defaultAudience: 'sts.amazonaws.com' } },
+  { prefix: 'cn-', partition: partition('aws-cn', 'amazonaws.com.cn', 'sts.amazonaws.com.cn') },
+  { prefix: 'us-gov-', partition: partition('aws-us-gov', 'amazonaws.com') },
+  { prefix: 'us-isob-', partition: partition('aws-iso-b', 'sc2s.sgov.gov') },
+  { prefix: 'us-isof-', partition: partition('aws-iso-f', 'csp.hci.ic.gov') },
+  { prefix: 'us-iso-', partition: partition('aws-iso', 'c2s.ic.gov') },
+  { prefix: 'eu-isoe-', partition: partition('aws-iso-e', 'cloud.adc-e.uk') },
+  { prefix: 'eusc-', partition: partition('aws-eusc', 'amazonaws.eu') },
 ];
-const COMMERCIAL: Partition = { name: 'aws', defaultAudience: 'sts.amazonaws.com' };
+const COMMERCIAL = partition('aws', 'amazonaws.com');
 
 /** The partition a region belongs to (`cn-north-1` → `aws-cn`). */
 export function partitionOf(region: string): Partition {

@@ -11,8 +11,12 @@ export function proxyFor(
   { httpProxy, noProxy }: { httpProxy: string | undefined; noProxy: readonly string[] },
   env: NodeJS.ProcessEnv,
 ): string | undefined {
-  const proxy = httpProxy ?? env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
-  if (proxy === undefined || proxy === '') return undefined;
+  const proxy =
+    httpProxy ??
+    [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].find(
+      (value) => value !== undefined && value !== '',
+    );
+  if (proxy === undefined) return undefined;
   const bypass = noProxy.length > 0 ? noProxy : (env.NO_PROXY ?? env.no_proxy ?? '').split(',');
   return bypass.some((pattern) => hostMatches(endpointHost, pattern.trim())) ? undefined : proxy;
 }

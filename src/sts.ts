@@ -38,10 +38,7 @@ export type Signer = AwsCredentials | 'default-chain';
 
 /** The STS endpoint the client talks to: sts-endpoint, else the region's regional endpoint. */
 export function stsEndpointUrl(config: Config): string {
-  return (
-    config.stsEndpoint ??
-    `https://sts.${config.region}.amazonaws.com${config.partition.name === 'aws-cn' ? '.cn' : ''}`
-  );
+  return config.stsEndpoint ?? `https://sts.${config.region}.${config.partition.dnsSuffix}`;
 }
 
 /** The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. */

@@ -11,7 +11,7 @@ describe('partitionOf', () => {
     ['us-iso-east-1', 'aws-iso', 'sts.amazonaws.com'],
     ['us-isob-east-1', 'aws-iso-b', 'sts.amazonaws.com'],
   ])('%s is in %s with audience %s', (region, name, audience) => {
-    expect(partitionOf(region)).toEqual({ name, defaultAudience: audience });
+    expect(partitionOf(region)).toMatchObject({ name, defaultAudience: audience });
   });
 });
 

@@ -26,7 +26,11 @@ export function chooseSource(config: Config, env: NodeJS.ProcessEnv): SourceChoi
 
 function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
   if (config.webIdentityTokenFile !== undefined) {
-    return { kind: 'token-file', reason: `web-identity-token-file is set (${config.webIdentityTokenFile})` };
+    const ignored = config.roleChaining ? '; role-chaining is ignored because a token file was given' : '';
+    return {
+      kind: 'token-file',
+      reason: `web-identity-token-file is set (${config.webIdentityTokenFile})${ignored}`,
+    };
   }
   if (config.staticKeys !== undefined) {
     const ignored = config.roleChaining ? '; role-chaining is ignored because keys were given' : '';

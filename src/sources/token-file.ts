@@ -1,4 +1,4 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { ActionError } from '../errors.js';
 
 /**
@@ -14,22 +14,29 @@ const MAX_TOKEN_BYTES = 64 * 1024;
 
 /** The token in a web identity token file (absolute path), refusing links outside the Kubernetes paths. */
 export async function readWebIdentityTokenFile(file: string): Promise<string> {
-  const stat = await lstat(file).catch((error: NodeJS.ErrnoException) => {
+  const link = await lstat(file).catch((error: NodeJS.ErrnoException) => {
     throw new ActionError(
       `web-identity-token-file ${file} can't be read (${error.code ?? error.message}): check the path; relative paths start at GITHUB_WORKSPACE`,
     );
   });
-  if (stat.isSymbolicLink() && !SYMLINK_ALLOWED_UNDER.some((dir) => file.startsWith(dir))) {
+  if (link.isSymbolicLink() && !SYMLINK_ALLOWED_UNDER.some((dir) => file.startsWith(dir))) {
     throw new ActionError(
       `web-identity-token-file ${file} is a symbolic link; links are followed only for Kubernetes service-account tokens (${SYMLINK_ALLOWED_UNDER.join(', ')}): point the input at the file itself`,
     );
   }
-  const contents = await readFile(file);
-  if (contents.length > MAX_TOKEN_BYTES) {
+  // Checked before reading, so a directory or a device (which never ends) gets a message, not a hang.
+  const target = await stat(file);
+  if (!target.isFile()) {
     throw new ActionError(
-      `web-identity-token-file ${file} is ${contents.length} bytes, too large for a web identity token (at most ${MAX_TOKEN_BYTES})`,
+      `web-identity-token-file ${file} is not a regular file: point the input at the token file itself`,
     );
   }
+  if (target.size > MAX_TOKEN_BYTES) {
+    throw new ActionError(
+      `web-identity-token-file ${file} is ${target.size} bytes, too large for a web identity token (at most ${MAX_TOKEN_BYTES})`,
+    );
+  }
+  const contents = await readFile(file);
   const token = contents.toString('utf8').trim();
   if (token === '')
     throw new ActionError(

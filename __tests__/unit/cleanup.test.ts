@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cleanup } from '../../src/cleanup.js';
+import { STATE } from '../../src/exporting.js';
+import { run } from '../../src/main.js';
+import { assumedRole, FakeRunner, ROLE_ARN, TestWorld } from './fixtures/runner.js';
+
+// The post step undoes what the main step recorded in its state, and nothing else.
+
+const sts = mockClient(STSClient);
+let world: TestWorld;
+
+beforeEach(() => {
+  sts.reset();
+  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
+  world = new TestWorld();
+});
+afterEach(() => world.dispose());
+afterAll(() => sts.restore());
+
+/** The main step's state, as the runner hands it to the post step. */
+function stateOf(variables: readonly string[], sections: readonly object[] = []): Record<string, string> {
+  return {
+    [STATE.exportedVariables]: JSON.stringify(variables),
+    [STATE.profileSections]: JSON.stringify(sections),
+  };
+}
+
+describe('cleanup', () => {
+  it('clears every variable recorded in state, and says so', async () => {
+    const runner = new FakeRunner({
+      state: stateOf(['AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION']),
+    });
+    await cleanup(runner);
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('exportVariable')).toEqual([
+      ['AWS_ACCESS_KEY_ID', ''],
+      ['AWS_SESSION_TOKEN', ''],
+      ['AWS_REGION', ''],
+    ]);
+    expect(runner.log).toBe('Cleanup: cleared AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_REGION');
+  });
+
+  it('undoes everything the main step did: variables cleared, files it created removed', async () => {
+    const main = new FakeRunner({
+      inputs: {
+        'aws-region': 'us-east-1',
+        'role-to-assume': ROLE_ARN,
+        'aws-profile': 'ci',
+        'output-env-credentials': 'true',
+      },
+    });
+    await run(main, world.env());
+    expect(main.failures).toEqual([]);
+    expect(existsSync(world.credentialsFile)).toBe(true);
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post);
+
+    expect(post.failures).toEqual([]);
+    expect(post.exported).toEqual(Object.fromEntries(Object.keys(main.exported).map((name) => [name, ''])));
+    expect(post.exported).toHaveProperty('AWS_PROFILE', '');
+    expect(existsSync(world.credentialsFile)).toBe(false);
+    expect(existsSync(world.configFile)).toBe(false);
+    expect(post.log).toContain(`removed [ci] from ${world.credentialsFile}`);
+    expect(post.log).toContain(`removed [profile ci] from ${world.configFile}`);
+  });
+
+  it('removes only the recorded sections from files that were there before', async () => {
+    world.write(world.credentialsFile, '# by hand\n[default]\naws_access_key_id = KEEP\n');
+    world.write(world.configFile, '[default]\nregion = eu-west-1\n');
+    const main = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'aws-profile': 'ci' },
+    });
+    await run(main, world.env());
+    expect(readFileSync(world.credentialsFile, 'utf8')).toContain('[ci]');
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post);
+
+    expect(post.failures).toEqual([]);
+    expect(post.callsOf('exportVariable')).toEqual([]);
+    expect(readFileSync(world.credentialsFile, 'utf8')).toBe(
+      '# by hand\n[default]\naws_access_key_id = KEEP\n',
+    );
+    expect(readFileSync(world.configFile, 'utf8')).toBe('[default]\nregion = eu-west-1\n');
+    expect(post.log).toBe(
+      `Cleanup: removed [ci] from ${world.credentialsFile}; removed [profile ci] from ${world.configFile}`,
+    );
+  });
+
+  it('skips a recorded file that is gone already', async () => {
+    const gone = path.join(world.dir, 'aws', 'gone');
+    const runner = new FakeRunner({ state: stateOf([], [{ file: gone, header: 'ci', created: true }]) });
+    await cleanup(runner);
+
+    expect(runner.failures).toEqual([]);
+    expect(existsSync(gone)).toBe(false);
+  });
+
+  it.each([
+    ['no state at all (the main step failed)', {}],
+    ['empty lists', stateOf([])],
+  ])('does nothing with %s', async (_what, state) => {
+    const runner = new FakeRunner({ state });
+    await cleanup(runner);
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('exportVariable')).toEqual([]);
+    expect(runner.log).toBe('Cleanup: the main step exported nothing, so there is nothing to undo');
+  });
+
+  it('fails with a clear message when the state is not what the main step writes', async () => {
+    const runner = new FakeRunner({ state: { [STATE.exportedVariables]: 'AWS_ACCESS_KEY_ID,AWS_REGION' } });
+    await cleanup(runner);
+
+    expect(runner.failures).toHaveLength(1);
+    expect(runner.failures[0]).toMatch(/^Cleanup could not undo everything the main step did: .*JSON/);
+    expect(runner.callsOf('exportVariable')).toEqual([]);
+  });
+
+  it.each([
+    ['a string instead of a list', { [STATE.exportedVariables]: '"AWS_REGION"' }],
+    ['names that are not AWS variables', { [STATE.exportedVariables]: '["PATH"]' }],
+    ['sections without a file', { [STATE.profileSections]: '[{"header": "ci"}]' }],
+  ])('refuses state holding %s, undoing nothing', async (_what, state) => {
+    const runner = new FakeRunner({ state });
+    await cleanup(runner);
+
+    expect(runner.failures).toHaveLength(1);
+    expect(runner.failures[0]).toMatch(/is not what the main step writes/);
+    expect(runner.callsOf('exportVariable')).toEqual([]);
+  });
+
+  it('fails, after clearing the variables, when a recorded file became a symbolic link', async () => {
+    const target = path.join(world.dir, 'elsewhere');
+    world.write(target, '[ci]\naws_access_key_id = NOT-OURS\n');
+    mkdirSync(path.dirname(world.credentialsFile));
+    symlinkSync(target, world.credentialsFile);
+    const runner = new FakeRunner({
+      state: stateOf(['AWS_PROFILE'], [{ file: world.credentialsFile, header: 'ci', created: false }]),
+    });
+    await cleanup(runner);
+
+    expect(runner.callsOf('exportVariable')).toEqual([['AWS_PROFILE', '']]);
+    expect(runner.failures).toHaveLength(1);
+    expect(runner.failures[0]).toContain('Cleanup could not undo everything the main step did');
+    expect(runner.failures[0]).toContain('is a symbolic link');
+    expect(readFileSync(target, 'utf8')).toBe('[ci]\naws_access_key_id = NOT-OURS\n');
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { hostMatches, proxyFor, proxyRequestHandler } from '../../src/proxy.js';
+
+const HOST = 'sts.us-east-1.amazonaws.com';
+const INPUT = 'http://input-proxy:3128';
+const noInputs = { httpProxy: undefined, noProxy: [] };
+
+describe('proxyFor: which proxy', () => {
+  it.each<[string, string | undefined, NodeJS.ProcessEnv, string | undefined]>([
+    ['no proxy anywhere', undefined, {}, undefined],
+    ['the http-proxy input', INPUT, {}, INPUT],
+    [
+      'the input over the environment',
+      INPUT,
+      { HTTPS_PROXY: 'http://env:1', HTTP_PROXY: 'http://env:2' },
+      INPUT,
+    ],
+    ['HTTPS_PROXY', undefined, { HTTPS_PROXY: 'http://https-proxy:1' }, 'http://https-proxy:1'],
+    ['https_proxy', undefined, { https_proxy: 'http://https-proxy:1' }, 'http://https-proxy:1'],
+    [
+      'HTTP_PROXY when HTTPS_PROXY is unset',
+      undefined,
+      { HTTP_PROXY: 'http://http-proxy:2' },
+      'http://http-proxy:2',
+    ],
+    [
+      'http_proxy when HTTPS_PROXY is unset',
+      undefined,
+      { http_proxy: 'http://http-proxy:2' },
+      'http://http-proxy:2',
+    ],
+    [
+      'HTTPS_PROXY over HTTP_PROXY',
+      undefined,
+      { HTTP_PROXY: 'http://http-proxy:2', HTTPS_PROXY: 'http://https-proxy:1' },
+      'http://https-proxy:1',
+    ],
+    ['none when HTTPS_PROXY is empty', undefined, { HTTPS_PROXY: '' }, undefined],
+    [
+      'HTTP_PROXY when HTTPS_PROXY is empty',
+      undefined,
+      { HTTPS_PROXY: '', HTTP_PROXY: 'http://h:2' },
+      'http://h:2',
+    ],
+  ])('%s', (_what, httpProxy, env, expected) => {
+    expect(proxyFor(HOST, { httpProxy, noProxy: [] }, env)).toBe(expected);
+  });
+});
+
+describe('proxyFor: no-proxy', () => {
+  const env = { HTTPS_PROXY: 'http://env-proxy:3128' };
+
+  it('skips the proxy for hosts in the no-proxy input', () => {
+    expect(proxyFor(HOST, { httpProxy: INPUT, noProxy: ['.amazonaws.com'] }, {})).toBeUndefined();
+  });
+
+  it('skips the proxy for hosts in NO_PROXY when the input is not set', () => {
+    expect(proxyFor(HOST, noInputs, { ...env, NO_PROXY: 'localhost, .amazonaws.com' })).toBeUndefined();
+    expect(proxyFor(HOST, noInputs, { ...env, no_proxy: 'amazonaws.com' })).toBeUndefined();
+  });
+
+  it('uses the no-proxy input instead of NO_PROXY', () => {
+    const noProxy = ['internal.example.com'];
+    expect(proxyFor(HOST, { httpProxy: undefined, noProxy }, { ...env, NO_PROXY: '*' })).toBe(
+      env.HTTPS_PROXY,
+    );
+  });
+
+  it('keeps the proxy for hosts NO_PROXY does not name', () => {
+    expect(proxyFor(HOST, noInputs, { ...env, NO_PROXY: 'localhost,,example.com' })).toBe(env.HTTPS_PROXY);
+  });
+});
+
+describe('hostMatches', () => {
+  it.each<[string, string, boolean]>([
+    // exact host
+    [HOST, HOST, true],
+    [HOST, 'STS.US-EAST-1.AMAZONAWS.COM', true],
+    ['STS.us-east-1.amazonaws.com', HOST, true],
+    // domain suffix, with or without a leading dot or *.
+    [HOST, 'amazonaws.com', true],
+    [HOST, '.amazonaws.com', true],
+    [HOST, '*.amazonaws.com', true],
+    ['amazonaws.com', '.amazonaws.com', true],
+    ['notamazonaws.com', 'amazonaws.com', false],
+    ['notamazonaws.com', '.amazonaws.com', false],
+    ['amazonaws.com.evil.example', 'amazonaws.com', false],
+    [HOST, 'us-east-1.amazonaws', false],
+    // everything
+    [HOST, '*', true],
+    // a port is ignored
+    [HOST, `${HOST}:443`, true],
+    [HOST, '.amazonaws.com:443', true],
+    // nothing
+    [HOST, '', false],
+    [HOST, 'localhost', false],
+  ])('%s matches %j: %s', (host, pattern, expected) => {
+    expect(hostMatches(host, pattern)).toBe(expected);
+  });
+});
+
+describe('proxyRequestHandler', () => {
+  it('gives the SDK a Node HTTP handler', () => {
+    expect(proxyRequestHandler('http://proxy:3128')).toBeInstanceOf(NodeHttpHandler);
+  });
+});
