@@ -1,17 +1,18 @@
 // Builds the two bundles GitHub runs: dist/index.js (main) and dist/cleanup/index.js (post), minified by
-// ncc, with the licences of bundled packages beside each.
+// ncc (which type-checks them with src/tsconfig.json), with the licences of bundled packages beside each.
+// The new bundles replace dist/ only once both have built.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 
 const ncc = (entry, out) =>
   execFileSync(
     'npx',
     ['ncc', 'build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
-    {
-      stdio: 'inherit',
-    },
+    { stdio: 'inherit' },
   );
 
+rmSync('dist.next', { recursive: true, force: true });
+ncc('src/index.ts', 'dist.next');
+ncc('src/post.ts', 'dist.next/cleanup');
 rmSync('dist', { recursive: true, force: true });
-ncc('src/index.ts', 'dist');
-ncc('src/post.ts', 'dist/cleanup');
+renameSync('dist.next', 'dist');

@@ -1,11 +1,12 @@
 import { obtainCredentials, type Obtained } from './assume.js';
 import { Deadline } from './deadline.js';
-import { messageOf, redact } from './errors.js';
+import { codeOf, messageOf, redact } from './errors.js';
 import { exportCredentials, type Exported, type Mask } from './exporting.js';
 import { readConfig, SECRET_INPUTS, type Config } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
 import { currentRun } from './run-context.js';
 import { actionsRunner, type Runner } from './runner.js';
+import type { OnRetry } from './retry.js';
 import { chooseSource } from './sources/choose.js';
 import { loadSource } from './sources/load.js';
 import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
@@ -90,7 +91,12 @@ async function credentialsFromSource(
     );
   }
   if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
-  const client = createStsClient(config, source.kind === 'signer' ? source.signer : 'default-chain', env);
+  const client = createStsClient(
+    config,
+    source.kind === 'signer' ? source.signer : 'default-chain',
+    env,
+    retryLogger(runner),
+  );
   return deadline.race(
     obtainCredentials(config, choice, source, {
       client,
@@ -115,6 +121,14 @@ function warnAssumeRoleOnlyInputs(config: Config, runner: Runner): void {
   runner.warning(
     `${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: STS takes an external id and session tags only with AssumeRole, not with a web identity token (whose session tags come from the token's claims)`,
   );
+}
+
+/** Logs each retry: which failure, which attempt. */
+function retryLogger(runner: Runner): OnRetry {
+  return (error, failedAttempt, maxAttempts) =>
+    runner.info(
+      `STS request attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
+    );
 }
 
 /** Logs who the credentials are, when they expire and what later steps got. */
@@ -149,7 +163,7 @@ async function existingCredentials(
   mask: Mask,
 ): Promise<Obtained | undefined> {
   try {
-    const client = createStsClient(config, 'default-chain', env);
+    const client = createStsClient(config, 'default-chain', env, retryLogger(runner));
     const identity = await deadline.race(getCallerIdentity(client, deadline.signal));
     if (config.maskAccountId) mask(identity.accountId);
     runner.info(

@@ -11,6 +11,7 @@ import {
 import type { Config } from './inputs.js';
 import { arnAccount } from './partition.js';
 import { proxyFor, proxyRequestHandler } from './proxy.js';
+import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 
 /** AWS credentials: the ones the action exports, or the source ones it signs with. */
 export interface AwsCredentials {
@@ -41,12 +42,22 @@ export function stsEndpointUrl(config: Config): string {
   return config.stsEndpoint ?? `https://sts.${config.region}.${config.partition.dnsSuffix}`;
 }
 
-/** The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. */
-export function createStsClient(config: Config, signer: Signer, env: NodeJS.ProcessEnv): STSClient {
+/**
+ * The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. Only failures
+ * that can succeed later are retried (src/retry.ts); `onRetry` hears of each retry.
+ */
+export function createStsClient(
+  config: Config,
+  signer: Signer,
+  env: NodeJS.ProcessEnv,
+  onRetry: OnRetry = () => undefined,
+): STSClient {
   const proxy = proxyFor(new URL(stsEndpointUrl(config)).hostname, config, env);
+  const maxAttempts = config.disableRetry ? 1 : config.retryMaxAttempts;
   const options: STSClientConfig = {
     region: config.region,
-    maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+    maxAttempts,
+    retryStrategy: new ClassifiedRetryStrategy(maxAttempts, onRetry),
     ...(config.stsEndpoint !== undefined && { endpoint: config.stsEndpoint }),
     ...(proxy !== undefined && { requestHandler: proxyRequestHandler(proxy) }),
     ...(signer !== 'default-chain' && {
