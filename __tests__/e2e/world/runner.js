@@ -1,0 +1,271 @@
+// An emulated GitHub runner job (see shared RUNNER.md): runs the action's bundle under Node 24 the way a `uses:`
+// step runs it, `run:` steps with the job's environment, and the post step at the end.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { inputVariables, loadActionMetadata, postStepRuns } from './action-metadata.js';
+import { createCommandFiles, readCommandFiles } from './file-commands.js';
+import { GITHUB_RUN } from './github-run.js';
+import { maskedLog } from './log-view.js';
+import { NODE24, REPO_ROOT } from './tools.js';
+
+/**
+ * @typedef {object} JobOptions
+ * @property {{ requestUrl: string, requestToken: string }} [idToken]  the job has `permissions: id-token: write`
+ * @property {Record<string, string>} [env]  the job's `env:`
+ * @property {boolean} [debug]  ACTIONS_STEP_DEBUG: RUNNER_DEBUG=1
+ * @property {number} [stepTimeoutMs]  a step still running then is killed
+ */
+
+/**
+ * @typedef {object} ActionStep  one run of the action's main or post step
+ * @property {string} id
+ * @property {number | null} exitCode
+ * @property {string} log      stdout and stderr as the process wrote them, unmasked
+ * @property {string} display  the log as the runner shows it (commands rendered, secrets masked)
+ * @property {Record<string, string>} exported  what the step wrote to GITHUB_ENV
+ * @property {Record<string, string>} outputs
+ * @property {Record<string, string>} state
+ * @property {string} summary
+ */
+
+/**
+ * @typedef {object} RunStep  one `run:` step
+ * @property {number | null} exitCode
+ * @property {string} stdout
+ * @property {string} stderr
+ */
+
+/** One job: its own HOME, workspace and RUNNER_TEMP, its environment, and the post steps to run at the end. */
+export class Job {
+  /** @type {Record<string, string>} */
+  #env;
+  /** @type {{ id: string, inputs: Record<string, string>, state: Record<string, string> }[]} */
+  #posts = [];
+  #stepCount = 0;
+  #debug;
+  #stepTimeoutMs;
+  /** Secrets registered with ::add-mask:: in this job so far. */
+  masks = new Set();
+
+  /** @param {JobOptions} [options] */
+  constructor({ idToken, env = {}, debug = false, stepTimeoutMs = 60_000 } = {}) {
+    this.root = mkdtempSync(path.join(tmpdir(), 'assume-aws-role-e2e-'));
+    this.home = path.join(this.root, 'home');
+    this.workspace = path.join(this.root, 'work', GITHUB_RUN.repository.split('/')[1] ?? 'repo');
+    this.runnerTemp = path.join(this.root, 'runner-temp');
+    for (const dir of [this.home, this.workspace, this.runnerTemp]) mkdirSync(dir, { recursive: true });
+    const eventPath = path.join(this.runnerTemp, 'event.json');
+    writeFileSync(eventPath, JSON.stringify(pushEvent()));
+    this.#debug = debug;
+    this.#stepTimeoutMs = stepTimeoutMs;
+    this.#env = {
+      ...passThrough(),
+      HOME: this.home,
+      CI: 'true',
+      GITHUB_ACTIONS: 'true',
+      RUNNER_OS: 'Linux',
+      RUNNER_ARCH: 'X64',
+      RUNNER_NAME: 'GitHub Actions 1',
+      RUNNER_ENVIRONMENT: 'github-hosted',
+      RUNNER_TEMP: this.runnerTemp,
+      GITHUB_WORKSPACE: this.workspace,
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REPOSITORY: GITHUB_RUN.repository,
+      GITHUB_REPOSITORY_OWNER: GITHUB_RUN.owner,
+      GITHUB_WORKFLOW: GITHUB_RUN.workflow,
+      GITHUB_WORKFLOW_REF: `${GITHUB_RUN.repository}/${GITHUB_RUN.workflowFile}@${GITHUB_RUN.ref}`,
+      GITHUB_JOB: GITHUB_RUN.job,
+      GITHUB_ACTOR: GITHUB_RUN.actor,
+      GITHUB_TRIGGERING_ACTOR: GITHUB_RUN.actor,
+      GITHUB_SHA: GITHUB_RUN.sha,
+      GITHUB_REF: GITHUB_RUN.ref,
+      GITHUB_REF_NAME: GITHUB_RUN.refName,
+      GITHUB_REF_TYPE: 'branch',
+      GITHUB_EVENT_NAME: GITHUB_RUN.eventName,
+      GITHUB_RUN_ID: GITHUB_RUN.runId,
+      GITHUB_RUN_NUMBER: GITHUB_RUN.runNumber,
+      GITHUB_RUN_ATTEMPT: GITHUB_RUN.runAttempt,
+      GITHUB_SERVER_URL: GITHUB_RUN.serverUrl,
+      GITHUB_API_URL: 'https://api.github.com',
+      GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
+      // The emulated machine has no instance metadata service: without this, SDKs would wait for it.
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...(debug && { RUNNER_DEBUG: '1' }),
+      ...(idToken && {
+        ACTIONS_ID_TOKEN_REQUEST_URL: idToken.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: idToken.requestToken,
+      }),
+      ...env,
+    };
+  }
+
+  /** The job's environment now: what the next step starts with. */
+  get env() {
+    return { ...this.#env };
+  }
+
+  /**
+   * A `uses:` step of this action: dist/index.js under Node 24 with every input as INPUT_*; registers the post
+   * step (which runs even when this step fails, as on GitHub).
+   * @param {Record<string, string | number | boolean>} [withInputs]
+   * @param {{ id?: string, env?: Record<string, string> }} [options]  the step's id and `env:`
+   * @returns {Promise<ActionStep>}
+   */
+  async uses(withInputs = {}, { id = 'assume-role', env = {} } = {}) {
+    const metadata = loadActionMetadata();
+    const inputs = { ...inputVariables(metadata, withInputs), ...env };
+    const step = await this.#nodeStep(id, metadata.runs.main, inputs);
+    this.#posts.push({ id, inputs, state: step.state });
+    return step;
+  }
+
+  /**
+   * The post steps of every `uses:` step, last first, each when runs.post-if holds in the job's environment.
+   * @returns {Promise<(ActionStep | { id: string, skipped: true })[]>}
+   */
+  async post() {
+    const metadata = loadActionMetadata();
+    const results = [];
+    for (const { id, inputs, state } of this.#posts.splice(0).reverse()) {
+      if (metadata.runs.post === undefined) continue;
+      if (!postStepRuns(metadata.runs['post-if'], this.#env)) {
+        results.push({ id, skipped: /** @type {const} */ (true) });
+        continue;
+      }
+      const stateVariables = Object.fromEntries(
+        Object.entries(state).map(([name, v]) => [`STATE_${name}`, v]),
+      );
+      results.push(await this.#nodeStep(`${id}-post`, metadata.runs.post, { ...inputs, ...stateVariables }));
+    }
+    return results;
+  }
+
+  /**
+   * A `run:` step: runs `argv` with the job's environment (plus the step's `env:`).
+   * @param {string[]} argv
+   * @param {{ env?: Record<string, string> }} [options]
+   * @returns {Promise<RunStep>}
+   */
+  async run(argv, { env = {} } = {}) {
+    const [program = '', ...args] = argv;
+    const files = createCommandFiles(this.runnerTemp);
+    const child = spawn(program, args, {
+      cwd: this.workspace,
+      env: { ...this.#env, ...env, ...files },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const exitCode = await exitOf(child, this.#stepTimeoutMs, argv.join(' '));
+    this.#apply(readCommandFiles(files));
+    return { exitCode, stdout, stderr };
+  }
+
+  /** Deletes the job's directories. */
+  dispose() {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /**
+   * @param {string} id
+   * @param {string} script  path in the action, like dist/index.js
+   * @param {Record<string, string>} stepEnv
+   * @returns {Promise<ActionStep>}
+   */
+  async #nodeStep(id, script, stepEnv) {
+    const files = createCommandFiles(this.runnerTemp);
+    const logFile = path.join(this.root, `step-${++this.#stepCount}.log`);
+    // One file for both streams keeps their lines in the order the process wrote them.
+    const fd = openSync(logFile, 'w');
+    let exitCode;
+    try {
+      const child = spawn(NODE24, [path.join(REPO_ROOT, script)], {
+        cwd: this.workspace,
+        env: {
+          ...this.#env,
+          ...stepEnv,
+          ...files,
+          GITHUB_ACTION: id,
+          GITHUB_ACTION_REPOSITORY: GITHUB_RUN.actionRepository,
+          GITHUB_ACTION_REF: GITHUB_RUN.actionRef,
+        },
+        stdio: ['ignore', fd, fd],
+      });
+      exitCode = await exitOf(child, this.#stepTimeoutMs, `${id} (${script})`);
+    } finally {
+      closeSync(fd);
+    }
+    const log = readFileSync(logFile, 'utf8');
+    const commands = readCommandFiles(files);
+    this.#apply(commands);
+    return {
+      id,
+      exitCode,
+      log,
+      display: maskedLog(log, { debug: this.#debug, masks: this.masks }),
+      exported: commands.env,
+      outputs: commands.outputs,
+      state: commands.state,
+      summary: commands.summary,
+    };
+  }
+
+  /** Carries a step's GITHUB_ENV and GITHUB_PATH into the job, later writes winning. */
+  #apply(/** @type {import('./file-commands.js').FileCommands} */ commands) {
+    Object.assign(this.#env, commands.env);
+    if (commands.path.length > 0) {
+      this.#env.PATH = [...commands.path.reverse(), this.#env.PATH ?? ''].join(path.delimiter);
+    }
+  }
+}
+
+/**
+ * What the job inherits from the machine: the tools' PATH and locale, never AWS_* or GitHub variables.
+ * @returns {Record<string, string>}
+ */
+function passThrough() {
+  const names = ['PATH', 'LANG', 'TZ', 'PYENV_ROOT', 'PYENV_VERSION', 'PIPX_HOME', 'PIPX_BIN_DIR'];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+}
+
+function pushEvent() {
+  return {
+    ref: GITHUB_RUN.ref,
+    after: GITHUB_RUN.sha,
+    repository: {
+      full_name: GITHUB_RUN.repository,
+      name: GITHUB_RUN.repository.split('/')[1],
+      owner: { login: GITHUB_RUN.owner },
+    },
+    sender: { login: GITHUB_RUN.actor },
+  };
+}
+
+/**
+ * The process's exit code; kills it and throws when it runs longer than `timeoutMs`.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {number} timeoutMs
+ * @param {string} what
+ * @returns {Promise<number | null>}
+ */
+function exitOf(child, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} could not start: ${error.message}`));
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}

