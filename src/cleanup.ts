@@ -1,20 +1,25 @@
 import { messageOf } from './errors.js';
-import { STATE } from './exporting.js';
+import { RESTORED_VARIABLES, STATE } from './exporting.js';
 import { removeSections, type WrittenSection } from './profile-files.js';
 import { actionsRunner, type Runner } from './runner.js';
 
 /**
- * The post step: clears every variable the main step exported and removes every profile section it wrote.
+ * The post step: clears every variable the main step exported (putting back the region and profile an
+ * earlier step had set) and removes every profile section it wrote.
  * It runs even when the main step failed (then there is nothing recorded, and nothing to undo).
  */
 export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
   try {
     const variables = readState(runner, STATE.exportedVariables, isVariableName);
     const sections = readState(runner, STATE.profileSections, isSection);
-    for (const name of variables) runner.exportVariable(name, '');
+    const previous = readPrevious(runner);
+    const restored = variables.filter((name) => previous[name] !== undefined);
+    const cleared = variables.filter((name) => previous[name] === undefined);
+    for (const name of variables) runner.exportVariable(name, previous[name] ?? '');
     removeSections(sections);
     const undone = [
-      ...(variables.length > 0 ? [`cleared ${variables.join(', ')}`] : []),
+      ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
+      ...restored.map((name) => `put back ${name}=${previous[name]}`),
       ...sections.map((s) => `removed [${s.header}] from ${s.file}`),
     ];
     runner.info(
@@ -35,6 +40,22 @@ function readState<T>(runner: Runner, name: string, valid: (item: unknown) => it
   if (!Array.isArray(parsed) || !parsed.every(valid))
     throw new Error(`the saved state ${name} is not what the main step writes`);
   return parsed;
+}
+
+/** The region and profile values from before the main step, by variable name. */
+function readPrevious(runner: Runner): Record<string, string> {
+  const raw = runner.getState(STATE.previousValues);
+  if (raw === '') return {};
+  const parsed: unknown = JSON.parse(raw);
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.entries(parsed).every(
+      ([name, value]) => RESTORED_VARIABLES.has(name) && typeof value === 'string',
+    );
+  if (!valid) throw new Error(`the saved state ${STATE.previousValues} is not what the main step writes`);
+  return parsed as Record<string, string>;
 }
 
 const isVariableName = (item: unknown): item is string =>

@@ -7,7 +7,19 @@ import type { Runner } from './runner.js';
 export const STATE = {
   exportedVariables: 'exported-variables',
   profileSections: 'profile-sections',
+  previousValues: 'previous-values',
 } as const;
+
+/**
+ * Variables whose earlier value (from a step before this one) the post step puts back instead of emptying:
+ * an empty AWS_PROFILE or AWS_REGION breaks the AWS CLI in every later post step. Credentials are never
+ * saved, so they are only ever cleared.
+ */
+export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_PROFILE',
+]);
 
 /** Registers a secret with the runner before anything can print it. */
 export type Mask = (secret: string | undefined) => void;
@@ -68,6 +80,11 @@ export function exportCredentials(
   for (const [name, value] of outputs) runner.setOutput(name, value);
   runner.saveState(STATE.exportedVariables, JSON.stringify([...variables.keys()]));
   runner.saveState(STATE.profileSections, JSON.stringify(profileSections));
+  const previous = [...variables.keys()].filter((name) => RESTORED_VARIABLES.has(name) && env[name]);
+  runner.saveState(
+    STATE.previousValues,
+    JSON.stringify(Object.fromEntries(previous.map((name) => [name, env[name]]))),
+  );
   return { variables: [...variables.keys()], outputs: [...outputs.keys()], profileSections };
 }
 

@@ -65,7 +65,10 @@ export async function run(
     report(runner, obtained, exported);
   } catch (error) {
     runner.setFailed(redact(messageOf(error), secrets));
-    if (runner.isDebug() && error instanceof Error && error.stack) runner.debug(redact(error.stack, secrets));
+    // The message is on the error line already; debug adds only where it came from.
+    if (runner.isDebug() && error instanceof Error && error.stack) {
+      runner.debug(redact(error.stack.split('\n').slice(1).join('\n'), secrets));
+    }
   } finally {
     deadline?.clear();
   }

@@ -45,6 +45,47 @@ describe('cleanup', () => {
     expect(runner.log).toBe('Cleanup: cleared AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_REGION');
   });
 
+  it('puts back the region and profile an earlier step had set, and clears the credentials', async () => {
+    const main = new FakeRunner({
+      inputs: {
+        'aws-region': 'us-east-1',
+        'role-to-assume': ROLE_ARN,
+        'aws-profile': 'ci',
+        'output-env-credentials': 'true',
+      },
+    });
+    await run(main, world.env({ AWS_REGION: 'eu-west-3', AWS_PROFILE: 'build' }));
+    expect(main.failures).toEqual([]);
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post);
+
+    expect(post.failures).toEqual([]);
+    expect(post.exported).toMatchObject({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_REGION: 'eu-west-3',
+      AWS_DEFAULT_REGION: '',
+      AWS_PROFILE: 'build',
+    });
+    expect(post.log).toContain('put back AWS_REGION=eu-west-3');
+    expect(post.log).toContain('put back AWS_PROFILE=build');
+  });
+
+  it('refuses saved previous values for variables it never restores', async () => {
+    const post = new FakeRunner({
+      state: {
+        ...stateOf(['AWS_ACCESS_KEY_ID']),
+        [STATE.previousValues]: '{"AWS_ACCESS_KEY_ID": "AKIA..."}',
+      },
+    });
+    await cleanup(post);
+
+    expect(post.failures).toHaveLength(1);
+    expect(post.failures[0]).toMatch(/previous-values is not what the main step writes/);
+  });
+
   it('undoes everything the main step did: variables cleared, files it created removed', async () => {
     const main = new FakeRunner({
       inputs: {
