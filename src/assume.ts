@@ -3,6 +3,7 @@ import { ActionError, codeOf } from './errors.js';
 import { explain, type FailureContext } from './explain.js';
 import type { Config } from './inputs.js';
 import { roleArnFor } from './partition.js';
+import { retrying, type OnRetry } from './retry.js';
 import { sessionTags, type RunContext } from './session-tags.js';
 import type { SourceChoice } from './sources/choose.js';
 import type { SourceCredentials } from './sources/load.js';
@@ -34,6 +35,11 @@ export interface ObtainDeps {
   readonly warning: (line: string) => void;
   /** Registers a secret with the runner (the account id, with mask-aws-account-id). */
   readonly mask: (secret: string) => void;
+  /** Says what the step is doing now (for the timeout message). */
+  readonly stage: (what: string) => void;
+  /** Attempts for one AssumeRoleWithWebIdentity, each with a new token (its client makes one attempt). */
+  readonly maxAttempts: number;
+  readonly onRetry: OnRetry;
 }
 
 /** Secret keys the special-characters workaround avoids (some tools mishandle them unquoted). */
@@ -46,6 +52,7 @@ export async function obtainCredentials(
   source: SourceCredentials,
   deps: ObtainDeps,
 ): Promise<Obtained> {
+  let lastToken: string | undefined;
   const failure = (call: FailureContext['call'], roleArn: string | undefined): FailureContext => ({
     call,
     source: choice.kind,
@@ -53,7 +60,9 @@ export async function obtainCredentials(
     region: config.region,
     endpoint: deps.endpoint,
     sessionTagging: !config.skipSessionTagging,
-    token: source.kind === 'web-identity' ? source.token : undefined,
+    get token() {
+      return lastToken;
+    },
   });
 
   // Who the source credentials are: needed without a role, or to complete a bare role name.
@@ -62,6 +71,7 @@ export async function obtainCredentials(
     source.kind === 'signer' &&
     (config.roleToAssume === undefined || !config.roleToAssume.startsWith('arn:'));
   if (needsSourceIdentity) {
+    deps.stage('checking the source credentials');
     sourceIdentity = await withContext(
       getCallerIdentity(deps.client, deps.signal),
       deps.signal,
@@ -86,25 +96,35 @@ export async function obtainCredentials(
   if (roleArn !== config.roleToAssume)
     deps.info(`Role name ${config.roleToAssume} is ${roleArn} in the source account`);
 
+  // A web identity token lives minutes and retries can outlast it: every attempt gets a new one.
+  const assumeWithNewToken = async (): Promise<Session> => {
+    if (source.kind !== 'web-identity') throw new Error('not a web identity source');
+    deps.stage(source.stage);
+    lastToken = await source.fetchToken();
+    deps.stage(`assuming the role ${roleArn}`);
+    const input = {
+      RoleArn: roleArn,
+      RoleSessionName: config.roleSessionName,
+      WebIdentityToken: lastToken,
+      DurationSeconds: config.roleDurationSeconds,
+      ...policies(config),
+    };
+    return assumeRoleWithWebIdentity(deps.client, input, deps.signal);
+  };
   const attempt = (): Promise<Session> =>
     source.kind === 'web-identity'
       ? withContext(
-          assumeRoleWithWebIdentity(
-            deps.client,
-            {
-              RoleArn: roleArn,
-              RoleSessionName: config.roleSessionName,
-              WebIdentityToken: source.token,
-              DurationSeconds: config.roleDurationSeconds,
-              ...policies(config),
-            },
-            deps.signal,
-          ),
+          retrying(assumeWithNewToken, {
+            maxAttempts: deps.maxAttempts,
+            onRetry: deps.onRetry,
+            signal: deps.signal,
+          }),
           deps.signal,
           `assume ${roleArn} with ${choice.kind === 'github-oidc' ? 'GitHub OIDC' : 'the web identity token file'}`,
           failure('AssumeRoleWithWebIdentity', roleArn),
         )
-      : assumeWithTags(config, roleArn, deps, failure('AssumeRole', roleArn), choice);
+      : (deps.stage(`assuming the role ${roleArn}`),
+        assumeWithTags(config, roleArn, deps, failure('AssumeRole', roleArn), choice));
 
   const session = await avoidSpecialCharacters(config, attempt, deps);
   if (config.maskAccountId) deps.mask(session.identity.accountId);
@@ -202,5 +222,6 @@ async function withContext<T>(
 
 function wrap(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
   if (signal.aborted) return signal.reason as Error;
+  if (error instanceof ActionError) return error; // already says what happened and what to change
   return new ActionError(`Could not ${what}: ${explain(error, ctx)}`, { cause: error });
 }

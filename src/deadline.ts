@@ -8,6 +8,8 @@ export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly expired: Promise<never>;
+  /** What the step is doing now, for the timeout message ("assuming the role …"). */
+  stage = 'starting';
 
   constructor(seconds: number | undefined) {
     this.expired = new Promise<never>((_, reject) => {
@@ -18,7 +20,7 @@ export class Deadline {
       this.timer = setTimeout(() => {
         this.controller.abort(
           new ActionError(
-            `The step ran out of time: action-timeout-s is ${seconds} seconds. Nothing was exported; raise action-timeout-s or check why STS or the token endpoint is slow.`,
+            `The step ran out of time while ${this.stage} (action-timeout-s is ${seconds} seconds). Nothing was exported; raise action-timeout-s or check why STS or the token endpoint is slow.`,
           ),
         );
       }, seconds * 1000);

@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { codeOf, messageOf } from './errors.js';
+import { codeOf, messageOf, redact } from './errors.js';
 import { arnPartition } from './partition.js';
 import type { SourceKind } from './sources/choose.js';
 
@@ -140,7 +140,8 @@ const RULES: readonly Rule[] = [
 /** One sentence on why an STS step failed and what to change, followed by what AWS said. */
 export function explain(error: unknown, ctx: FailureContext): string {
   const code = codeOf(error) ?? '';
-  const message = firstSentences(messageOf(error));
+  // The token is redacted before the message is shortened (a shortened token would escape redaction).
+  const message = firstSentences(ctx.token ? redact(messageOf(error), [ctx.token]) : messageOf(error));
   const rule = RULES.find((r) => r.codes.includes(code) && (r.when?.(ctx, message) ?? true));
   const said = code && !message.includes(code) ? `${code}: ${message}` : message;
   return rule ? `${rule.hint(ctx)} (AWS said: ${said})` : said;
@@ -148,14 +149,17 @@ export function explain(error: unknown, ctx: FailureContext): string {
 
 /**
  * AWS messages can be long (SignatureDoesNotMatch quotes the whole canonical request, headers included):
- * keep the first two sentences.
+ * keep the first two sentences, and at most 400 characters cut between words — never inside one, because a
+ * cut secret no longer matches its mask or the redaction.
  */
 function firstSentences(message: string): string {
   const sentences = message
     .split(/(?<=\.)\s+/)
     .slice(0, 2)
     .join(' ');
-  return sentences.length > 400 ? `${sentences.slice(0, 397)}...` : sentences;
+  if (sentences.length <= 400) return sentences;
+  const cut = sentences.slice(0, 397);
+  return `${cut.slice(0, Math.max(0, cut.lastIndexOf(' ')))} ...`;
 }
 
 function tokenClaims(token: string | undefined): {

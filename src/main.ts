@@ -84,9 +84,12 @@ async function credentialsFromSource(
 ): Promise<Obtained> {
   const choice = chooseSource(config, env);
   runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
-  const source = await deadline.race(
-    loadSource(choice, config, { getIDToken: (aud) => runner.getIDToken(aud), mask }),
-  );
+  const source = loadSource(choice, config, {
+    getIDToken: (aud, signal) => runner.getIDToken(aud, signal),
+    mask,
+    onRetry: retryLogger(runner, 'GitHub ID-token request'),
+    signal: deadline.signal,
+  });
 
   if (config.roleToAssume !== undefined) {
     runner.info(
@@ -94,12 +97,13 @@ async function credentialsFromSource(
     );
   }
   if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
-  const client = createStsClient(
-    config,
-    source.kind === 'signer' ? source.signer : 'default-chain',
-    env,
-    retryLogger(runner),
-  );
+  const maxAttempts = config.disableRetry ? 1 : config.retryMaxAttempts;
+  const onRetry = retryLogger(runner, 'STS request');
+  // A web identity assume is retried by the action itself, with a new token each time: its client tries once.
+  const client =
+    source.kind === 'signer'
+      ? createStsClient(config, source.signer, env, { onRetry })
+      : createStsClient(config, 'default-chain', env, { maxAttempts: 1 });
   return deadline.race(
     obtainCredentials(config, choice, source, {
       client,
@@ -107,6 +111,9 @@ async function credentialsFromSource(
       signal: deadline.signal,
       endpoint: stsEndpointUrl(config),
       mask,
+      stage: (what) => (deadline.stage = what),
+      maxAttempts,
+      onRetry,
       info: (line) => runner.info(line),
       warning: (line) => runner.warning(line),
     }),
@@ -126,11 +133,11 @@ function warnAssumeRoleOnlyInputs(config: Config, runner: Runner): void {
   );
 }
 
-/** Logs each retry: which failure, which attempt. */
-function retryLogger(runner: Runner): OnRetry {
+/** Logs each retry: which request, which attempt, which failure. */
+function retryLogger(runner: Runner, request: string): OnRetry {
   return (error, failedAttempt, maxAttempts) =>
     runner.info(
-      `STS request attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
+      `${request} attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
     );
 }
 
@@ -166,7 +173,10 @@ async function existingCredentials(
   mask: Mask,
 ): Promise<Obtained | undefined> {
   try {
-    const client = createStsClient(config, 'default-chain', env, retryLogger(runner));
+    deadline.stage = 'checking the credentials the job already has';
+    const client = createStsClient(config, 'default-chain', env, {
+      onRetry: retryLogger(runner, 'STS request'),
+    });
     const identity = await deadline.race(getCallerIdentity(client, deadline.signal));
     if (config.maskAccountId) mask(identity.accountId);
     runner.info(

@@ -2,3 +2,4 @@
 import { cleanup } from './cleanup.js';
 
 await cleanup();
+process.exit();

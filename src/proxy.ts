@@ -1,4 +1,3 @@
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
@@ -33,10 +32,10 @@ export function hostMatches(host: string, pattern: string): boolean {
   return h === bare || h.endsWith(`.${bare}`);
 }
 
-/** An SDK request handler that sends through the proxy. */
-export function proxyRequestHandler(proxy: string): NodeHttpHandler {
-  return new NodeHttpHandler({
-    httpAgent: new HttpProxyAgent(proxy),
-    httpsAgent: new HttpsProxyAgent(proxy),
-  });
+/** Agents that send the SDK's requests through the proxy. */
+export function proxyAgents(proxy: string): {
+  httpAgent: HttpProxyAgent<string>;
+  httpsAgent: HttpsProxyAgent<string>;
+} {
+  return { httpAgent: new HttpProxyAgent(proxy), httpsAgent: new HttpsProxyAgent(proxy) };
 }

@@ -34,6 +34,9 @@ export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
 ]);
 
 /** Errors that will fail the same way every time: fail at once with the cause. */
@@ -119,5 +122,38 @@ export class ClassifiedRetryStrategy implements RetryStrategyV2 {
 
   recordSuccess(token: StandardRetryToken): void {
     this.inner.recordSuccess(token);
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is final, or `maxAttempts` attempts were made, with the same
+ * classification and backoff as the SDK's requests. For work the SDK can't retry by itself: a new OIDC
+ * token for each AssumeRoleWithWebIdentity attempt, and the token request.
+ */
+export async function retrying<T>(
+  attempt: () => Promise<T>,
+  { maxAttempts, onRetry, signal }: { maxAttempts: number; onRetry: OnRetry; signal: AbortSignal },
+): Promise<T> {
+  const strategy = new ClassifiedRetryStrategy(maxAttempts, onRetry);
+  let token = await strategy.acquireInitialRetryToken('');
+  for (;;) {
+    try {
+      const result = await attempt();
+      strategy.recordSuccess(token);
+      return result;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, {
+          error: error as never,
+          errorType: 'CLIENT_ERROR',
+        });
+      } catch {
+        throw error;
+      }
+      // Older strategies leave the backoff to the caller; newer ones have slept already (delay 0).
+      const delay = token.getRetryDelay();
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

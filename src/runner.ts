@@ -1,9 +1,11 @@
 import * as core from '@actions/core';
+import { requestGitHubIdToken } from './sources/github-id-token.js';
 
 /** The runner facilities the action uses; passed in so tests can record every call in order. */
 export interface Runner {
   getInput(name: string): string;
-  getIDToken(audience: string): Promise<string>;
+  /** One request for the job's GitHub OIDC token (not masked yet). */
+  getIDToken(audience: string, signal: AbortSignal): Promise<string>;
   setSecret(secret: string): void;
   exportVariable(name: string, value: string): void;
   setOutput(name: string, value: string): void;
@@ -19,7 +21,7 @@ export interface Runner {
 /** The real runner, through @actions/core. */
 export const actionsRunner: Runner = {
   getInput: (name) => core.getInput(name),
-  getIDToken: (audience) => core.getIDToken(audience),
+  getIDToken: (audience, signal) => requestGitHubIdToken(audience, process.env, signal),
   setSecret: (secret) => core.setSecret(secret),
   exportVariable: (name, value) => core.exportVariable(name, value),
   setOutput: (name, value) => core.setOutput(name, value),

@@ -8,9 +8,10 @@ import {
   type Credentials as StsCredentials,
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from './inputs.js';
 import { arnAccount } from './partition.js';
-import { proxyFor, proxyRequestHandler } from './proxy.js';
+import { proxyAgents, proxyFor } from './proxy.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 
 /** AWS credentials: the ones the action exports, or the source ones it signs with. */
@@ -42,24 +43,33 @@ export function stsEndpointUrl(config: Config): string {
   return config.stsEndpoint ?? `https://sts.${config.region}.${config.partition.dnsSuffix}`;
 }
 
+/** Per-attempt limits: STS answers in well under a second, so a silent connection is a fault to retry. */
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 5_000;
+
 /**
  * The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. Only failures
- * that can succeed later are retried (src/retry.ts); `onRetry` hears of each retry.
+ * that can succeed later are retried (src/retry.ts), at most `maxAttempts` attempts (default from the
+ * inputs); `onRetry` hears of each retry.
  */
 export function createStsClient(
   config: Config,
   signer: Signer,
   env: NodeJS.ProcessEnv,
-  onRetry: OnRetry = () => undefined,
+  { onRetry = () => undefined, maxAttempts }: { onRetry?: OnRetry; maxAttempts?: number } = {},
 ): STSClient {
   const proxy = proxyFor(new URL(stsEndpointUrl(config)).hostname, config, env);
-  const maxAttempts = config.disableRetry ? 1 : config.retryMaxAttempts;
+  const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   const options: STSClientConfig = {
     region: config.region,
-    maxAttempts,
-    retryStrategy: new ClassifiedRetryStrategy(maxAttempts, onRetry),
+    maxAttempts: attempts,
+    retryStrategy: new ClassifiedRetryStrategy(attempts, onRetry),
     ...(config.stsEndpoint !== undefined && { endpoint: config.stsEndpoint }),
-    ...(proxy !== undefined && { requestHandler: proxyRequestHandler(proxy) }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      ...(proxy !== undefined && proxyAgents(proxy)),
+    }),
     ...(signer !== 'default-chain' && {
       credentials: {
         accessKeyId: signer.accessKeyId,

@@ -173,7 +173,7 @@ const FAILING: readonly Failing[] = [
   },
   {
     what: 'a network error',
-    inputs: OIDC,
+    inputs: { ...OIDC, 'disable-retry': 'true' },
     arrange: () =>
       sts
         .on(AssumeRoleWithWebIdentityCommand)

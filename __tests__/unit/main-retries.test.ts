@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { run } from '../../src/main.js';
+import { IdTokenRequestError } from '../../src/sources/github-id-token.js';
 import {
   assumedRole,
   callerIdentity,
@@ -148,5 +149,77 @@ describe('special-characters-workaround', () => {
     expect(sts.calls()).toHaveLength(1);
     expect(runner.exported.AWS_SECRET_ACCESS_KEY).toBe(SPECIAL);
     expectMaskedFirst(runner, [...runner.issuedTokens, SPECIAL]);
+  });
+});
+
+describe('AssumeRoleWithWebIdentity retries', () => {
+  const webIdentityCalls = () =>
+    sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((call) => call.args[0].input);
+
+  it('asks for a new OIDC token for every attempt after a transient failure', async () => {
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejectsOnce(
+        stsError(
+          'IDPCommunicationErrorException',
+          "Couldn't retrieve verification key from your identity provider.",
+        ),
+      )
+      .resolves(assumedRole());
+    const runner = new FakeRunner({ inputs: OIDC });
+    await run(runner, world.env());
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.issuedTokens).toHaveLength(2);
+    expect(runner.issuedTokens[0]).not.toBe(runner.issuedTokens[1]);
+    expect(webIdentityCalls().map((input) => input.WebIdentityToken)).toEqual(runner.issuedTokens);
+    expect(runner.log).toContain(
+      'STS request attempt 1 of 12 failed (IDPCommunicationErrorException); trying again',
+    );
+    expectMaskedFirst(runner, [...runner.issuedTokens, ...TEMP_SECRETS]);
+  });
+
+  it('makes one attempt only when the failure is final', async () => {
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejects(stsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'));
+    const runner = new FakeRunner({ inputs: OIDC });
+    await run(runner, world.env());
+
+    expect(webIdentityCalls()).toHaveLength(1);
+    expect(runner.issuedTokens).toHaveLength(1);
+    expect(expectFailedCleanly(runner)).toMatch(/trust policy/);
+  });
+
+  it('stops after retry-max-attempts attempts in all', async () => {
+    sts.on(AssumeRoleWithWebIdentityCommand).rejects(stsError('ThrottlingException', 'Rate exceeded'));
+    const runner = new FakeRunner({ inputs: { ...OIDC, 'retry-max-attempts': '2' } });
+    await run(runner, world.env());
+
+    expect(webIdentityCalls()).toHaveLength(2);
+    expect(expectFailedCleanly(runner)).toMatch(/Rate exceeded/);
+  });
+});
+
+describe('GitHub ID-token request', () => {
+  const httpError = (status: number) =>
+    new IdTokenRequestError(`HTTP ${status}: no`, `HTTP${status}`, status);
+
+  it('is retried after a 503', async () => {
+    const runner = new FakeRunner({ inputs: OIDC, idTokenFailures: [httpError(503)] });
+    await run(runner, world.env());
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('getIDToken')).toHaveLength(2);
+    expect(runner.log).toContain('GitHub ID-token request attempt 1 of 12 failed (HTTP503); trying again');
+  });
+
+  it('is not retried after a 403, and the failure says why', async () => {
+    const runner = new FakeRunner({ inputs: OIDC, idTokenFailures: [httpError(403)] });
+    await run(runner, world.env());
+
+    expect(runner.callsOf('getIDToken')).toHaveLength(1);
+    expect(sts.calls()).toHaveLength(0);
+    expect(expectFailedCleanly(runner)).toMatch(/^GitHub refused the OIDC token request \(HTTP 403\)/);
   });
 });

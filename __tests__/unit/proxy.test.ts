@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { hostMatches, proxyFor, proxyRequestHandler } from '../../src/proxy.js';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { hostMatches, proxyAgents, proxyFor } from '../../src/proxy.js';
 
 const HOST = 'sts.us-east-1.amazonaws.com';
 const INPUT = 'http://input-proxy:3128';
@@ -100,8 +101,11 @@ describe('hostMatches', () => {
   });
 });
 
-describe('proxyRequestHandler', () => {
-  it('gives the SDK a Node HTTP handler', () => {
-    expect(proxyRequestHandler('http://proxy:3128')).toBeInstanceOf(NodeHttpHandler);
+describe('proxyAgents', () => {
+  it('gives the SDK an agent for http and one for https targets', () => {
+    const { httpAgent, httpsAgent } = proxyAgents('http://proxy:3128');
+    expect(httpAgent).toBeInstanceOf(HttpProxyAgent);
+    expect(httpsAgent).toBeInstanceOf(HttpsProxyAgent);
+    expect(httpsAgent.proxy.host).toBe('proxy:3128');
   });
 });

@@ -1,35 +1,54 @@
 import type { Config } from '../inputs.js';
+import type { OnRetry } from '../retry.js';
 import type { Signer } from '../sts.js';
 import type { SourceChoice } from './choose.js';
 import { githubOidcToken, type GetIDToken } from './oidc.js';
 import { readWebIdentityTokenFile } from './token-file.js';
 
-/** What a source yields: a web identity token to exchange, or credentials to sign STS calls with. */
+/**
+ * What a source yields: a way to get a web identity token (called again for every AssumeRoleWithWebIdentity
+ * attempt, because a token lives only minutes), or credentials to sign STS calls with.
+ */
 export type SourceCredentials =
-  | { readonly kind: 'web-identity'; readonly token: string }
+  | { readonly kind: 'web-identity'; readonly fetchToken: () => Promise<string>; readonly stage: string }
   | { readonly kind: 'signer'; readonly signer: Signer };
 
-/** Loads the chosen source's credentials; every secret goes through `mask` the moment it exists. */
-export async function loadSource(
-  choice: SourceChoice,
-  config: Config,
-  deps: { getIDToken: GetIDToken; mask: (secret: string) => void },
-): Promise<SourceCredentials> {
+/** What loading a source needs from outside. */
+export interface LoadDeps {
+  readonly getIDToken: GetIDToken;
+  readonly mask: (secret: string) => void;
+  readonly onRetry: OnRetry;
+  readonly signal: AbortSignal;
+}
+
+/** The chosen source's credentials; every secret goes through `mask` the moment it exists. */
+export function loadSource(choice: SourceChoice, config: Config, deps: LoadDeps): SourceCredentials {
+  const masked = async (token: Promise<string>): Promise<string> => {
+    const value = await token;
+    deps.mask(value);
+    return value;
+  };
   switch (choice.kind) {
     case 'github-oidc': {
-      const token = await githubOidcToken(config.audience, deps.getIDToken);
-      deps.mask(token);
-      return { kind: 'web-identity', token };
+      const options = {
+        maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+        onRetry: deps.onRetry,
+        signal: deps.signal,
+      };
+      return {
+        kind: 'web-identity',
+        fetchToken: () => masked(githubOidcToken(config.audience, deps.getIDToken, options)),
+        stage: 'fetching the GitHub OIDC token',
+      };
     }
-    case 'token-file': {
-      const token = await readWebIdentityTokenFile(config.webIdentityTokenFile as string);
-      deps.mask(token);
-      return { kind: 'web-identity', token };
-    }
-    case 'static-keys': {
-      const keys = config.staticKeys!;
-      return { kind: 'signer', signer: { ...keys, expiration: undefined } };
-    }
+    case 'token-file':
+      return {
+        kind: 'web-identity',
+        fetchToken: () => masked(readWebIdentityTokenFile(config.webIdentityTokenFile as string)),
+        stage: 'reading the web identity token file',
+      };
+    case 'static-keys':
+      return { kind: 'signer', signer: { ...config.staticKeys!, expiration: undefined } };
     case 'existing':
       return { kind: 'signer', signer: 'default-chain' };
   }
