@@ -4,8 +4,10 @@ const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    // Same mapping as tsconfig `paths`: @actions/github's Context module without Octokit.
+    // Same mappings as tsconfig `paths`: single modules of @actions/github and @actions/core, without what
+    // their main entries also load (Octokit; the OIDC HTTP client and undici).
     '^@actions/github/lib/context\\.js$': '<rootDir>/node_modules/@actions/github/lib/context.js',
+    '^@actions/core/lib/(.*)$': '<rootDir>/node_modules/@actions/core/lib/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { codeOf, messageOf, redact } from './errors.js';
 import { arnPartition } from './partition.js';
 import type { SourceKind } from './sources/choose.js';

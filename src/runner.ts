@@ -1,4 +1,7 @@
-import * as core from '@actions/core';
+import { EOL } from 'node:os';
+import { issueCommand } from '@actions/core/lib/command.js';
+import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
+import { toCommandValue } from '@actions/core/lib/utils.js';
 import { requestGitHubIdToken } from './sources/github-id-token.js';
 
 /** The runner facilities the action uses; passed in so tests can record every call in order. */
@@ -18,18 +21,39 @@ export interface Runner {
   isDebug(): boolean;
 }
 
-/** The real runner, through @actions/core. */
+/** A file command (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_STATE), or the older stdout command without the file. */
+function keyValueCommand(
+  file: 'ENV' | 'OUTPUT' | 'STATE',
+  fallback: string,
+  name: string,
+  value: string,
+): void {
+  if (process.env[`GITHUB_${file}`]) issueFileCommand(file, prepareKeyValueMessage(name, value));
+  else issueCommand(fallback, { name }, toCommandValue(value));
+}
+
+/**
+ * The real runner. Each method does what the @actions/core function of the same name does, with
+ * @actions/core's own command and file-command modules; its main entry would also load its OIDC HTTP
+ * client (undici), which costs every step tens of milliseconds and which the action doesn't use.
+ */
 export const actionsRunner: Runner = {
-  getInput: (name) => core.getInput(name),
+  getInput: (name) => (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
   getIDToken: (audience, signal) => requestGitHubIdToken(audience, process.env, signal),
-  setSecret: (secret) => core.setSecret(secret),
-  exportVariable: (name, value) => core.exportVariable(name, value),
-  setOutput: (name, value) => core.setOutput(name, value),
-  saveState: (name, value) => core.saveState(name, value),
-  getState: (name) => core.getState(name),
-  info: (line) => core.info(line),
-  warning: (line) => core.warning(line),
-  debug: (line) => core.debug(line),
-  setFailed: (message) => core.setFailed(message),
-  isDebug: () => core.isDebug(),
+  setSecret: (secret) => issueCommand('add-mask', {}, secret),
+  exportVariable: (name, value) => {
+    process.env[name] = toCommandValue(value);
+    keyValueCommand('ENV', 'set-env', name, value);
+  },
+  setOutput: (name, value) => keyValueCommand('OUTPUT', 'set-output', name, value),
+  saveState: (name, value) => keyValueCommand('STATE', 'save-state', name, value),
+  getState: (name) => process.env[`STATE_${name}`] ?? '',
+  info: (line) => process.stdout.write(line + EOL),
+  warning: (line) => issueCommand('warning', {}, line),
+  debug: (line) => issueCommand('debug', {}, line),
+  setFailed: (message) => {
+    process.exitCode = 1;
+    issueCommand('error', {}, message);
+  },
+  isDebug: () => process.env.RUNNER_DEBUG === '1',
 };

@@ -1,7 +1,7 @@
 // GitHub's ID-token endpoint, asked the way @actions/core's getIDToken asks it (GET the request URL with
-// `&audience=`, bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN, read `value`), but with Node's built-in fetch: one
-// attempt per call, failures carrying their HTTP status or network code so the caller can decide what to
-// retry, and none of @actions/http-client's start-up cost.
+// `&audience=`, bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN, read `value`), but one attempt per call, failures
+// carrying their HTTP status or network code so the caller can decide what to retry, and without
+// @actions/http-client's start-up cost.
 
 /** A failed ID-token request: `$metadata.httpStatusCode` for HTTP errors, `code` for network errors. */
 export class IdTokenRequestError extends Error {
@@ -34,32 +34,9 @@ export async function requestGitHubIdToken(
       'NoIdTokenVariables',
     );
   }
-  let response: Response;
-  try {
-    response = await fetch(`${url}&audience=${encodeURIComponent(audience)}`, {
-      headers: {
-        Authorization: `Bearer ${bearer}`,
-        Accept: 'application/json',
-        'User-Agent': 'actions/oidc-client',
-      },
-      signal: AbortSignal.any([signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
-    });
-  } catch (error) {
-    // fetch reports network failures as TypeError('fetch failed') with the system error as its cause.
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = cause?.code ?? (error as Error).name;
-    throw new IdTokenRequestError(
-      `the request failed (${code}${cause?.message ? `: ${cause.message}` : ''})`,
-      code,
-    );
-  }
-  const body = await response.text();
-  if (!response.ok) {
-    throw new IdTokenRequestError(
-      `HTTP ${response.status}: ${body.slice(0, 200)}`,
-      `HTTP${response.status}`,
-      response.status,
-    );
+  const { status, body } = await get(`${url}&audience=${encodeURIComponent(audience)}`, bearer, signal);
+  if (status < 200 || status > 299) {
+    throw new IdTokenRequestError(`HTTP ${status}: ${body.slice(0, 200)}`, `HTTP${status}`, status);
   }
   let value: unknown;
   try {
@@ -68,15 +45,59 @@ export async function requestGitHubIdToken(
     throw new IdTokenRequestError(
       'the endpoint answered with something that is not JSON',
       'InvalidResponse',
-      response.status,
+      status,
     );
   }
   if (typeof value !== 'string' || value === '') {
     throw new IdTokenRequestError(
       'the endpoint answered without a token (no "value")',
       'InvalidResponse',
-      response.status,
+      status,
     );
   }
   return value;
+}
+
+/**
+ * A GET with node:http(s): Node's global fetch would first load its own copy of undici, which costs the
+ * step about 20 ms and 5 MiB for one small request.
+ */
+async function get(
+  url: string,
+  bearer: string,
+  signal: AbortSignal,
+): Promise<{ status: number; body: string }> {
+  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        headers: {
+          Authorization: `Bearer ${bearer}`,
+          Accept: 'application/json',
+          'User-Agent': 'actions/oidc-client',
+        },
+        signal,
+        timeout: ATTEMPT_TIMEOUT_MS,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', (error) => reject(networkError(error)));
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error('the request timed out'), { code: 'ETIMEDOUT' })),
+    );
+    req.on('error', (error) => reject(networkError(error)));
+    req.end();
+  });
+}
+
+function networkError(error: NodeJS.ErrnoException): IdTokenRequestError {
+  const code = error.code ?? error.name;
+  return new IdTokenRequestError(`the request failed (${code}: ${error.message})`, code);
 }
