@@ -17,6 +17,8 @@ import { NODE24, REPO_ROOT } from './tools.js';
  * @property {Record<string, string>} [env]  the job's `env:`
  * @property {boolean} [debug]  ACTIONS_STEP_DEBUG: RUNNER_DEBUG=1
  * @property {number} [stepTimeoutMs]  a step still running then is killed
+ * @property {typeof spawn} [spawn]  starts each step's process (default child_process.spawn); `npm run bench`
+ *   passes a wrapper that times the process and measures its peak RSS
  */
 
 /**
@@ -47,11 +49,12 @@ export class Job {
   #stepCount = 0;
   #debug;
   #stepTimeoutMs;
+  #spawn;
   /** Secrets registered with ::add-mask:: in this job so far. */
   masks = new Set();
 
   /** @param {JobOptions} [options] */
-  constructor({ idToken, env = {}, debug = false, stepTimeoutMs = 60_000 } = {}) {
+  constructor({ idToken, env = {}, debug = false, stepTimeoutMs = 60_000, spawn: spawnStep = spawn } = {}) {
     this.root = mkdtempSync(path.join(tmpdir(), 'assume-aws-role-e2e-'));
     this.home = path.join(this.root, 'home');
     this.workspace = path.join(this.root, 'work', GITHUB_RUN.repository.split('/')[1] ?? 'repo');
@@ -61,6 +64,7 @@ export class Job {
     writeFileSync(eventPath, JSON.stringify(pushEvent()));
     this.#debug = debug;
     this.#stepTimeoutMs = stepTimeoutMs;
+    this.#spawn = spawnStep;
     this.#env = {
       ...passThrough(),
       HOME: this.home,
@@ -152,7 +156,7 @@ export class Job {
   async run(argv, { env = {} } = {}) {
     const [program = '', ...args] = argv;
     const files = createCommandFiles(this.runnerTemp);
-    const child = spawn(program, args, {
+    const child = this.#spawn(program, args, {
       cwd: this.workspace,
       env: { ...this.#env, ...env, ...files },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -184,7 +188,7 @@ export class Job {
     const fd = openSync(logFile, 'w');
     let exitCode;
     try {
-      const child = spawn(NODE24, [path.join(REPO_ROOT, script)], {
+      const child = this.#spawn(NODE24, [path.join(REPO_ROOT, script)], {
         cwd: this.workspace,
         env: {
           ...this.#env,

@@ -1,0 +1,139 @@
+// What `npm run bench` reports besides the timings: the machine, the bundles in dist/, and plain-text tables.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { NODE24, REPO_ROOT } from '../../__tests__/e2e/world/tools.js';
+
+/** The machine and the build being measured. */
+export function machineInfo() {
+  const cpus = os.cpus();
+  const git = (/** @type {string[]} */ args) => {
+    try {
+      return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))),
+    node: execFileSync(NODE24, ['--version'], { encoding: 'utf8' }).trim(),
+    benchNode: process.version,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    uncommittedInDistOrSrc: (git(['status', '--porcelain', '--', 'dist', 'src']) ?? '') !== '',
+  };
+}
+
+/** Every .js/.mjs/.cjs file under dist/ (bundles and chunks) with its size, gzip size and hash. */
+export function bundleSizes() {
+  const dist = path.join(REPO_ROOT, 'dist');
+  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.[cm]?js$/.test(name) && statSync(path.join(dist, name)).isFile())
+    .sort()
+    .map((name) => {
+      const content = readFileSync(path.join(dist, name));
+      return {
+        path: `dist/${name}`,
+        bytes: content.length,
+        gzipBytes: gzipSync(content).length,
+        sha256: createHash('sha256').update(content).digest('hex').slice(0, 16),
+      };
+    });
+  const total = (/** @type {'bytes' | 'gzipBytes'} */ key) => files.reduce((sum, file) => sum + file[key], 0);
+  return { files, totalBytes: total('bytes'), totalGzipBytes: total('gzipBytes') };
+}
+
+/** Whether some file under src/ is newer than the oldest bundle: dist/ may not be the build of src/. */
+export function distOlderThanSrc(/** @type {{ path: string }[]} */ bundles) {
+  const mtime = (/** @type {string} */ file) => statSync(path.join(REPO_ROOT, file)).mtimeMs;
+  const oldestBundle = Math.min(...bundles.map((bundle) => mtime(bundle.path)));
+  return readdirSync(path.join(REPO_ROOT, 'src'), { recursive: true, encoding: 'utf8' }).some(
+    (name) => mtime(path.join('src', name)) > oldestBundle,
+  );
+}
+
+/**
+ * A plain-text table: the first row is the header; columns after the first are right-aligned.
+ * @param {string[][]} rows
+ */
+export function table(rows) {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  const line = (/** @type {string[]} */ row) =>
+    row
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ');
+  const [header = [], ...body] = rows;
+  return [line(header), widths.map((width) => '─'.repeat(width)).join('  '), ...body.map(line)].join('\n');
+}
+
+/**
+ * The human-readable report: machine, per-scenario medians, bundles, and the targets with PASS/FAIL.
+ * @param {{ machine: ReturnType<typeof machineInfo>, config: { rounds: number, warmup: number },
+ *   scenarios: Record<string, any>, bundles: ReturnType<typeof bundleSizes>, figures: any[], notes: string[] }} results
+ */
+export function printReport({ machine, config, scenarios, bundles, figures, notes }) {
+  const fmt = (/** @type {number} */ value, digits = 1) => value.toFixed(digits);
+  const range = (/** @type {{ min: number, max: number }} */ s) =>
+    s.min === s.max ? String(s.max) : `${s.min}–${s.max}`;
+  console.log(
+    `\nMachine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.kernel}`,
+  );
+  console.log(`Node ${machine.node} runs every step (as runs.using: node24) · ${machine.date}`);
+  console.log(
+    `dist/ at ${machine.commit ?? '?'}${machine.uncommittedInDistOrSrc ? ' + uncommitted changes' : ''}`,
+  );
+  console.log(
+    `\n${config.rounds} measured rounds after ${config.warmup} warm-up, interleaved. Medians; wall = spawn → exit, ` +
+      '"above bare" = median − median of bare node, "paired" = median of per-round differences.\n',
+  );
+  console.log(
+    table([
+      ['scenario', 'wall ms', 'IQR ms', 'above bare', 'paired', 'peak RSS MiB', 'STS/run', 'STS requests'],
+      ...Object.values(scenarios).map((s) => [
+        s.label,
+        fmt(s.wallMs.median),
+        `${fmt(s.wallMs.q1)}–${fmt(s.wallMs.q3)}`,
+        fmt(s.aboveBareMs),
+        fmt(s.pairedAboveBareMs),
+        fmt(s.peakRssMiB.median),
+        range(s.stsRequestsPerRun),
+        s.stsActions.join(' | '),
+      ]),
+    ]),
+  );
+  console.log('\nJavaScript under dist/ (all bundles and chunks)\n');
+  console.log(
+    table([
+      ['file', 'bytes', 'gzip'],
+      ...bundles.files.map((file) => [file.path, String(file.bytes), String(file.gzipBytes)]),
+      ['total', String(bundles.totalBytes), String(bundles.totalGzipBytes)],
+    ]),
+  );
+  console.log(
+    '\nTargets: ours vs the reference action (constants from the issue: its bundle is not on this machine)\n',
+  );
+  console.log(
+    table([
+      ['figure', 'ours', 'reference', 'ratio', 'target', 'result'],
+      ...figures.map((f) => [
+        f.figure,
+        `${fmt(f.ours, { MB: 2, ms: 1, MiB: 1 }[f.unit] ?? 0)} ${f.unit}`.trim(),
+        `${f.reference} ${f.unit}`.trim(),
+        `${fmt(f.ratio, 2)}×`,
+        f.target,
+        f.pass ? 'PASS' : 'FAIL',
+      ]),
+    ]),
+  );
+  if (notes.length > 0) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
+}
