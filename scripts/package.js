@@ -1,6 +1,7 @@
-// Builds the two bundles GitHub runs: dist/index.js (main) and dist/cleanup/index.js (post), minified by
+// Builds the bundles: dist/index.js (main step), dist/cleanup/index.js (post step) and dist/refresh/index.js
+// (the credential_process of refresh-credentials), minified by
 // ncc (which type-checks them with src/tsconfig.json), with the licences of bundled packages beside each.
-// The new bundles replace dist/ only once both have built.
+// The new bundles replace dist/ only once all have built.
 import { execFileSync } from 'node:child_process';
 import { renameSync, rmSync } from 'node:fs';
 
@@ -14,5 +15,6 @@ const ncc = (entry, out) =>
 rmSync('dist.next', { recursive: true, force: true });
 ncc('src/index.ts', 'dist.next');
 ncc('src/post.ts', 'dist.next/cleanup');
+ncc('src/refresh.ts', 'dist.next/refresh');
 rmSync('dist', { recursive: true, force: true });
 renameSync('dist.next', 'dist');

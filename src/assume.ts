@@ -1,11 +1,12 @@
-import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleCommandInput, STSClient, Tag } from '@aws-sdk/client-sts';
 import { ActionError, codeOf } from './errors.js';
+import { diagnoseWebIdentityRefusal } from './diagnostics.js';
 import { explain, type FailureContext } from './explain.js';
 import type { Config } from './inputs.js';
 import { roleArnFor } from './partition.js';
 import { retrying, type OnRetry } from './retry.js';
 import { sessionTags, type RunContext } from './session-tags.js';
-import type { SourceChoice } from './sources/choose.js';
+import type { SourceChoice, SourceKind } from './sources/choose.js';
 import type { SourceCredentials } from './sources/load.js';
 import {
   assumeRole,
@@ -23,6 +24,10 @@ export interface Obtained {
   readonly identity: Identity;
   /** The role assumed, once expanded to a full ARN. */
   readonly roleArn: string | undefined;
+  /** Where the source credentials came from. */
+  readonly source: SourceKind;
+  /** The session tags the successful AssumeRole carried; undefined when no AssumeRole was made. */
+  readonly sessionTags: readonly Tag[] | undefined;
 }
 
 /** What obtaining needs from outside. */
@@ -60,6 +65,7 @@ export async function obtainCredentials(
     region: config.region,
     endpoint: deps.endpoint,
     sessionTagging: !config.skipSessionTagging,
+    actor: deps.run.actor,
     get token() {
       return lastToken;
     },
@@ -85,9 +91,21 @@ export async function obtainCredentials(
   if (config.roleToAssume === undefined) {
     const identity = sourceIdentity as Identity;
     if (source.kind === 'signer' && source.signer !== 'default-chain') {
-      return { credentials: source.signer, identity, roleArn: undefined };
+      return {
+        credentials: source.signer,
+        identity,
+        roleArn: undefined,
+        sessionTags: undefined,
+        source: choice.kind,
+      };
     }
-    return { credentials: undefined, identity, roleArn: undefined };
+    return {
+      credentials: undefined,
+      identity,
+      roleArn: undefined,
+      sessionTags: undefined,
+      source: choice.kind,
+    };
   }
 
   const roleArn = config.roleToAssume.startsWith('arn:')
@@ -96,6 +114,7 @@ export async function obtainCredentials(
   if (roleArn !== config.roleToAssume)
     deps.info(`Role name ${config.roleToAssume} is ${roleArn} in the source account`);
 
+  let sessionTags: readonly Tag[] | undefined;
   // A web identity token lives minutes and retries can outlast it: every attempt gets a new one.
   const assumeWithNewToken = async (): Promise<Session> => {
     if (source.kind !== 'web-identity') throw new Error('not a web identity source');
@@ -124,12 +143,25 @@ export async function obtainCredentials(
           failure('AssumeRoleWithWebIdentity', roleArn),
         )
       : (deps.stage(`assuming the role ${roleArn}`),
-        assumeWithTags(config, roleArn, deps, failure('AssumeRole', roleArn), choice));
+        assumeWithTags(
+          config,
+          roleArn,
+          deps,
+          failure('AssumeRole', roleArn),
+          choice,
+          (tags) => (sessionTags = tags),
+        ));
 
   const session = await avoidSpecialCharacters(config, attempt, deps);
   if (config.maskAccountId) deps.mask(session.identity.accountId);
   checkAllowedAccount(config, session.identity.accountId);
-  return { credentials: session.credentials, identity: session.identity, roleArn };
+  return {
+    credentials: session.credentials,
+    identity: session.identity,
+    roleArn,
+    sessionTags,
+    source: choice.kind,
+  };
 }
 
 /** AssumeRole with session tags; when STS finds them too large, once more without the optional tags. */
@@ -139,6 +171,7 @@ async function assumeWithTags(
   deps: ObtainDeps,
   ctx: FailureContext,
   choice: SourceChoice,
+  sent: (tags: readonly Tag[]) => void,
 ): Promise<Session> {
   const what = `assume ${roleArn} with ${choice.kind === 'static-keys' ? 'the access keys' : 'the credentials the job already has'}`;
   const input = (withOptional: boolean): AssumeRoleCommandInput => {
@@ -155,8 +188,14 @@ async function assumeWithTags(
     const transitive = config.transitiveTagKeys.filter((key) => sent.has(key));
     return { ...base, Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
   };
+  const send = async (withOptional: boolean): Promise<Session> => {
+    const request = input(withOptional);
+    const session = await assumeRole(deps.client, request, deps.signal);
+    sent(request.Tags ?? []);
+    return session;
+  };
   try {
-    return await assumeRole(deps.client, input(true), deps.signal);
+    return await send(true);
   } catch (error) {
     if (config.skipSessionTagging || !/^PackedPolicyTooLarge/.test(codeOf(error) ?? '')) {
       throw wrap(error, deps.signal, what, ctx);
@@ -164,7 +203,7 @@ async function assumeWithTags(
     deps.warning(
       'STS found the session tags too large (PackedPolicyTooLarge); retrying once without EventName, RunId, Job and TriggeringActor',
     );
-    return withContext(assumeRole(deps.client, input(false), deps.signal), deps.signal, what, ctx);
+    return withContext(send(false), deps.signal, what, ctx);
   }
 }
 
@@ -223,5 +262,19 @@ async function withContext<T>(
 function wrap(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
   if (signal.aborted) return signal.reason as Error;
   if (error instanceof ActionError) return error; // already says what happened and what to change
-  return new ActionError(`Could not ${what}: ${explain(error, ctx)}`, { cause: error });
+  const code = codeOf(error) ?? '';
+  const refused =
+    ctx.call === 'AssumeRoleWithWebIdentity' &&
+    /^(AccessDenied|InvalidIdentityToken|IDPRejectedClaim)/.test(code);
+  const details =
+    refused && ctx.roleArn !== undefined
+      ? diagnoseWebIdentityRefusal({
+          code,
+          roleArn: ctx.roleArn,
+          token: ctx.token,
+          region: ctx.region,
+          actor: ctx.actor,
+        })
+      : [];
+  return new ActionError(`Could not ${what}: ${explain(error, ctx)}`, { cause: error, details });
 }

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { messageOf } from './errors.js';
 import { RESTORED_VARIABLES, STATE } from './exporting.js';
 import { removeSections, type WrittenSection } from './profile-files.js';
@@ -17,10 +19,13 @@ export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
     const cleared = variables.filter((name) => previous[name] === undefined);
     for (const name of variables) runner.exportVariable(name, previous[name] ?? '');
     removeSections(sections);
+    const files = readState(runner, STATE.createdFiles, isRefreshConfig);
+    for (const file of files) rmSync(path.dirname(file), { recursive: true, force: true });
     const undone = [
       ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
       ...restored.map((name) => `put back ${name}=${previous[name]}`),
       ...sections.map((s) => `removed [${s.header}] from ${s.file}`),
+      ...files.map((file) => `removed ${file}`),
     ];
     runner.info(
       undone.length > 0
@@ -57,6 +62,13 @@ function readPrevious(runner: Runner): Record<string, string> {
   if (!valid) throw new Error(`the saved state ${STATE.previousValues} is not what the main step writes`);
   return parsed as Record<string, string>;
 }
+
+/** Only the refresh config the main step creates: RUNNER_TEMP/assume-aws-role-<uuid>/config. */
+const isRefreshConfig = (item: unknown): item is string =>
+  typeof item === 'string' &&
+  path.isAbsolute(item) &&
+  path.basename(item) === 'config' &&
+  /^assume-aws-role-[0-9a-f-]{36}$/.test(path.basename(path.dirname(item)));
 
 const isVariableName = (item: unknown): item is string =>
   typeof item === 'string' && /^AWS_[A-Z_]+$/.test(item);

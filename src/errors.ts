@@ -11,9 +11,12 @@ export class InputError extends Error {
 
 /** A failure whose message already says what happened and what to change. */
 export class ActionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Lines that explain the failure further, printed before it (a diagnosis). */
+  readonly details: readonly string[];
+  constructor(message: string, options?: { cause?: unknown; details?: readonly string[] }) {
     super(message, options);
     this.name = 'ActionError';
+    this.details = options?.details ?? [];
   }
 }
 

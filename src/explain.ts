@@ -13,6 +13,8 @@ export interface FailureContext {
   readonly sessionTagging: boolean;
   /** The web identity token, to quote its (non-secret) claims against the trust policy. */
   readonly token: string | undefined;
+  /** GITHUB_ACTOR, for causes that depend on who runs the job (Dependabot). */
+  readonly actor: string;
 }
 
 type Rule = {
@@ -61,7 +63,7 @@ const RULES: readonly Rule[] = [
         (claims.sub
           ? `: ${claims.issuerHost ?? 'token.actions.githubusercontent.com'}:sub = "${claims.sub}" and :aud = "${claims.aud}".`
           : '.') +
-        ' A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several.'
+        ' A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. The lines above show the claims and a statement that admits this job.'
       );
     },
   },
@@ -88,6 +90,11 @@ const RULES: readonly Rule[] = [
         ` whose audience list includes "${claims.aud ?? 'the audience input'}" (the audience input sets the token's aud).`
       );
     },
+  },
+  {
+    codes: ['IDPRejectedClaim', 'IDPRejectedClaimException'],
+    hint: (ctx) =>
+      `the identity provider rejected a claim of the token for ${ctx.roleArn}: compare the claims shown above with the provider's and the trust policy's conditions.`,
   },
   {
     codes: ['IDPCommunicationError', 'IDPCommunicationErrorException'],

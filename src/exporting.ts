@@ -1,6 +1,7 @@
 import type { Obtained } from './assume.js';
 import type { Config } from './inputs.js';
 import { writeProfile, type WrittenSection } from './profile-files.js';
+import { writeRefreshConfig, type RefreshParams } from './refresh-config.js';
 import type { Runner } from './runner.js';
 
 /** Names of the GITHUB_STATE entries the post step reads. */
@@ -8,7 +9,16 @@ export const STATE = {
   exportedVariables: 'exported-variables',
   profileSections: 'profile-sections',
   previousValues: 'previous-values',
+  createdFiles: 'created-files',
 } as const;
+
+/** Where refresh-credentials writes its AWS config file, and what the file runs. */
+export interface RefreshTarget {
+  readonly params: RefreshParams;
+  readonly runnerTemp: string;
+  readonly node: string;
+  readonly script: string;
+}
 
 /**
  * Variables whose earlier value (from a step before this one) the post step puts back instead of emptying:
@@ -19,6 +29,7 @@ export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
   'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
 ]);
 
 /** Registers a secret with the runner before anything can print it. */
@@ -29,6 +40,8 @@ export interface Exported {
   readonly variables: readonly string[];
   readonly outputs: readonly string[];
   readonly profileSections: readonly WrittenSection[];
+  /** The credential_process config file (refresh-credentials). */
+  readonly refreshConfig: string | undefined;
 }
 
 /**
@@ -38,7 +51,12 @@ export interface Exported {
 export function exportCredentials(
   obtained: Obtained,
   config: Config,
-  { runner, mask, env }: { runner: Runner; mask: Mask; env: NodeJS.ProcessEnv },
+  {
+    runner,
+    mask,
+    env,
+    refresh,
+  }: { runner: Runner; mask: Mask; env: NodeJS.ProcessEnv; refresh?: RefreshTarget | undefined },
 ): Exported {
   const creds = obtained.credentials;
   mask(creds?.accessKeyId);
@@ -46,13 +64,30 @@ export function exportCredentials(
   mask(creds?.sessionToken);
   if (config.maskAccountId) mask(obtained.identity.accountId);
 
+  // With refresh-credentials the profile lives in the credential_process config, never with fixed keys.
+  const refreshConfig =
+    refresh === undefined ? undefined : writeRefreshConfig(refresh.params, config.awsProfile, refresh);
   const profileSections =
-    config.awsProfile !== undefined && creds !== undefined
+    config.awsProfile !== undefined && creds !== undefined && refresh === undefined
       ? writeProfile(config.awsProfile, creds, config.region, env)
       : [];
 
   const variables = new Map<string, string>();
-  if (config.outputEnvCredentials) {
+  if (refreshConfig !== undefined) {
+    // Keys in the environment would win over the profile and never be renewed: clear an earlier step's.
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_CREDENTIAL_EXPIRATION',
+    ]) {
+      setOrClear(variables, env, name, undefined);
+    }
+    variables.set('AWS_CONFIG_FILE', refreshConfig);
+    variables.set('AWS_REGION', config.region);
+    variables.set('AWS_DEFAULT_REGION', config.region);
+    if (config.awsProfile !== undefined) variables.set('AWS_PROFILE', config.awsProfile);
+  } else if (config.outputEnvCredentials) {
     if (creds !== undefined) {
       variables.set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
       variables.set('AWS_SECRET_ACCESS_KEY', creds.secretAccessKey);
@@ -80,12 +115,13 @@ export function exportCredentials(
   for (const [name, value] of outputs) runner.setOutput(name, value);
   runner.saveState(STATE.exportedVariables, JSON.stringify([...variables.keys()]));
   runner.saveState(STATE.profileSections, JSON.stringify(profileSections));
+  runner.saveState(STATE.createdFiles, JSON.stringify(refreshConfig === undefined ? [] : [refreshConfig]));
   const previous = [...variables.keys()].filter((name) => RESTORED_VARIABLES.has(name) && env[name]);
   runner.saveState(
     STATE.previousValues,
     JSON.stringify(Object.fromEntries(previous.map((name) => [name, env[name]]))),
   );
-  return { variables: [...variables.keys()], outputs: [...outputs.keys()], profileSections };
+  return { variables: [...variables.keys()], outputs: [...outputs.keys()], profileSections, refreshConfig };
 }
 
 function setOrClear(

@@ -56,6 +56,10 @@ export interface Config {
   readonly useExistingCredentials: boolean;
   readonly forceSkipOidc: boolean;
   readonly actionTimeoutSeconds: number | undefined;
+  /** Later steps get a credential_process profile that assumes the role again, instead of fixed keys. */
+  readonly refreshCredentials: boolean;
+  /** Append a report to the job summary. */
+  readonly summary: boolean;
 }
 
 /** Access keys given as inputs. */
@@ -144,6 +148,9 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
     }
   }
 
+  const refreshCredentials = bool('refresh-credentials', false);
+  if (refreshCredentials) checkRefresh(roleToAssume, staticKeys, roleChaining, line('http-proxy'));
+
   const customTags = readCustomTags(getInput('custom-tags'));
   const allowedAccountIds = parseList(getInput('allowed-account-ids'));
   for (const id of allowedAccountIds) {
@@ -223,7 +230,40 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
     forceSkipOidc: bool('force-skip-oidc', false),
     actionTimeoutSeconds:
       timeout === '' ? undefined : parseInteger('action-timeout-s', timeout, { min: 1, fallback: undefined }),
+    refreshCredentials,
+    summary: bool('summary', true),
   };
+}
+
+/**
+ * refresh-credentials needs a source that can get new tokens by itself (GitHub OIDC or a token file), and
+ * nothing secret in what it writes to disk.
+ */
+function checkRefresh(
+  roleToAssume: string | undefined,
+  staticKeys: StaticKeys | undefined,
+  roleChaining: boolean,
+  httpProxy: string,
+): void {
+  const why = (reason: string): InputError =>
+    new InputError(
+      'refresh-credentials',
+      `refresh-credentials works only with GitHub OIDC or web-identity-token-file, which can get new tokens in later steps: ${reason}`,
+    );
+  if (roleToAssume === undefined) throw why('set role-to-assume');
+  if (staticKeys !== undefined)
+    throw why(
+      'with access keys the credentials would have to be written to disk; remove aws-access-key-id or refresh-credentials',
+    );
+  if (roleChaining)
+    throw why(
+      'a chained session cannot be renewed by later steps; remove role-chaining or refresh-credentials',
+    );
+  if (/^[^/]*\/\/[^/@]*@/.test(httpProxy)) {
+    throw why(
+      'http-proxy holds a user name or password, which would be written to disk; set HTTPS_PROXY in the job instead',
+    );
+  }
 }
 
 function checkRole(role: string, partition: Partition, region: string): void {

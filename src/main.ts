@@ -1,15 +1,16 @@
-import { obtainCredentials, type Obtained } from './assume.js';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Obtained } from './assume.js';
+import { credentialsFromSource, existingCredentials, type StepContext } from './credential-flow.js';
 import { Deadline } from './deadline.js';
-import { codeOf, messageOf, redact } from './errors.js';
-import { exportCredentials, type Exported, type Mask } from './exporting.js';
+import { ActionError, messageOf, redact } from './errors.js';
+import { exportCredentials, type Exported, type Mask, type RefreshTarget } from './exporting.js';
 import { readConfig, SECRET_INPUTS, type Config } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
-import { currentRun } from './run-context.js';
+import { refreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
-import type { OnRetry } from './retry.js';
-import { chooseSource } from './sources/choose.js';
-import { loadSource } from './sources/load.js';
-import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
+import { summaryMarkdown } from './summary.js';
 
 const CREDENTIAL_VARIABLES = [
   'AWS_ACCESS_KEY_ID',
@@ -20,13 +21,14 @@ const CREDENTIAL_VARIABLES = [
 ];
 
 /**
- * The main step: parse inputs → choose a credential source → obtain credentials → mask → export.
+ * The main step: parse inputs → choose a credential source → obtain credentials → mask → export → summarise.
  * Nothing is exported until the final credentials are in hand, so a failure leaves the job as it was.
  */
 export async function run(
   runner: Runner = actionsRunner,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
+  const started = Date.now();
   const secrets = new Set<string>();
   const mask: Mask = (secret) => {
     if (secret && !secrets.has(secret)) {
@@ -34,14 +36,17 @@ export async function run(
       runner.setSecret(secret);
     }
   };
+  const stats = { retries: 0 };
+  let config: Config | undefined;
   let deadline: Deadline | undefined;
+  let grouped = false;
   try {
     // Secrets in the inputs are masked before anything, even a validation error, could print them.
     for (const name of SECRET_INPUTS) mask(runner.getInput(name));
     maskAccountsEarly(runner, mask);
 
     // Every input is checked before the first network call.
-    const config = readConfig((name) => runner.getInput(name), env);
+    config = readConfig((name) => runner.getInput(name), env);
     if (config.awsProfile !== undefined)
       checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile);
     deadline = new Deadline(config.actionTimeoutSeconds);
@@ -54,91 +59,58 @@ export async function run(
       runner.info('unset-current-credentials: ignoring the AWS credentials already in the environment');
     }
 
+    runner.startGroup('Getting AWS credentials');
+    grouped = true;
+    const step: StepContext = { config, env, deadline, runner, mask, stats };
     const obtained =
-      (config.useExistingCredentials
-        ? await existingCredentials(config, env, deadline, runner, mask)
-        : undefined) ?? (await credentialsFromSource(config, env, deadline, runner, mask));
+      (config.useExistingCredentials ? await existingCredentials(step) : undefined) ??
+      (await credentialsFromSource(step));
     deadline.check();
 
     // Only now, with everything in hand, is anything handed to later steps.
-    const exported = exportCredentials(obtained, config, { runner, mask, env: jobEnv });
+    const refresh = refreshTarget(config, obtained, env);
+    const exported = exportCredentials(obtained, config, { runner, mask, env: jobEnv, refresh });
+    runner.endGroup();
+    grouped = false;
     report(runner, obtained, exported);
+    if (config.summary)
+      writeSummary(runner, secrets, summaryOf(config, obtained, stats.retries, started, undefined));
   } catch (error) {
-    runner.setFailed(redact(messageOf(error), secrets));
+    if (grouped) runner.endGroup();
+    const details = error instanceof ActionError ? error.details.map((line) => redact(line, secrets)) : [];
+    const message = redact(messageOf(error), secrets);
+    for (const line of details) runner.info(line);
+    runner.setFailed(message);
     // The message is on the error line already; debug adds only where it came from.
     if (runner.isDebug() && error instanceof Error && error.stack) {
       runner.debug(redact(error.stack.split('\n').slice(1).join('\n'), secrets));
+    }
+    if (config?.summary ?? !['false', 'False', 'FALSE'].includes(runner.getInput('summary'))) {
+      writeSummary(
+        runner,
+        secrets,
+        summaryOf(config, undefined, stats.retries, started, { message, details }),
+      );
     }
   } finally {
     deadline?.clear();
   }
 }
 
-/** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */
-async function credentialsFromSource(
+/** refresh-credentials: where the credential_process config goes and what it runs (dist/refresh/index.js). */
+function refreshTarget(
   config: Config,
+  obtained: Obtained,
   env: NodeJS.ProcessEnv,
-  deadline: Deadline,
-  runner: Runner,
-  mask: Mask,
-): Promise<Obtained> {
-  const choice = chooseSource(config, env);
-  runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
-  const source = loadSource(choice, config, {
-    getIDToken: (aud, signal) => runner.getIDToken(aud, signal),
-    mask,
-    onRetry: retryLogger(runner, 'GitHub ID-token request'),
-    signal: deadline.signal,
-  });
-
-  if (config.roleToAssume !== undefined) {
-    runner.info(
-      `Assuming ${config.roleToAssume} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
-    );
-  }
-  if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
-  const maxAttempts = config.disableRetry ? 1 : config.retryMaxAttempts;
-  const onRetry = retryLogger(runner, 'STS request');
-  // A web identity assume is retried by the action itself, with a new token each time: its client tries once.
-  const client =
-    source.kind === 'signer'
-      ? createStsClient(config, source.signer, env, { onRetry })
-      : createStsClient(config, 'default-chain', env, { maxAttempts: 1 });
-  return deadline.race(
-    obtainCredentials(config, choice, source, {
-      client,
-      run: currentRun(env),
-      signal: deadline.signal,
-      endpoint: stsEndpointUrl(config),
-      mask,
-      stage: (what) => (deadline.stage = what),
-      maxAttempts,
-      onRetry,
-      info: (line) => runner.info(line),
-      warning: (line) => runner.warning(line),
-    }),
-  );
-}
-
-/** AssumeRoleWithWebIdentity takes no external id and no session tags: say so rather than drop them silently. */
-function warnAssumeRoleOnlyInputs(config: Config, runner: Runner): void {
-  const ignored = [
-    ...(config.roleExternalId !== undefined ? ['role-external-id'] : []),
-    ...(Object.keys(config.customTags).length > 0 ? ['custom-tags'] : []),
-    ...(config.transitiveTagKeys.length > 0 ? ['transitive-tag-keys'] : []),
-  ];
-  if (ignored.length === 0) return;
-  runner.warning(
-    `${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: STS takes an external id and session tags only with AssumeRole, not with a web identity token (whose session tags come from the token's claims)`,
-  );
-}
-
-/** Logs each retry: which request, which attempt, which failure. */
-function retryLogger(runner: Runner, request: string): OnRetry {
-  return (error, failedAttempt, maxAttempts) =>
-    runner.info(
-      `${request} attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
-    );
+): RefreshTarget | undefined {
+  if (!config.refreshCredentials || obtained.roleArn === undefined) return undefined;
+  if (obtained.source !== 'github-oidc' && obtained.source !== 'token-file') return undefined;
+  return {
+    params: refreshParams(config, obtained.source, obtained.roleArn),
+    runnerTemp: env.RUNNER_TEMP || os.tmpdir(),
+    node: process.execPath,
+    script: path.join(path.dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js'),
+  };
 }
 
 /** Logs who the credentials are, when they expire and what later steps got. */
@@ -149,9 +121,43 @@ function report(runner: Runner, obtained: Obtained, exported: Exported): void {
     `Authenticated as ${obtained.identity.arn}` +
       (expiry ? `; the credentials expire at ${expiry.toISOString()} (in ${minutes} min)` : ''),
   );
+  if (exported.refreshConfig !== undefined) {
+    runner.info(
+      `refresh-credentials: later steps get new credentials through the credential_process in ${exported.refreshConfig}`,
+    );
+  }
   if (exported.variables.length > 0)
     runner.info(`Exported for later steps: ${exported.variables.join(', ')}`);
   for (const section of exported.profileSections) runner.info(`Wrote [${section.header}] to ${section.file}`);
+}
+
+/** The job summary is a report, not part of the outcome: failing to write it only warns. */
+function writeSummary(runner: Runner, secrets: ReadonlySet<string>, markdown: string): void {
+  try {
+    runner.appendSummary(redact(markdown, secrets));
+  } catch (error) {
+    runner.warning(`Could not write the job summary: ${messageOf(error)}`);
+  }
+}
+
+function summaryOf(
+  config: Config | undefined,
+  obtained: Obtained | undefined,
+  retries: number,
+  started: number,
+  failure: { message: string; details: readonly string[] } | undefined,
+): string {
+  return summaryMarkdown({
+    source: obtained?.source,
+    identityArn: obtained?.identity.arn,
+    region: config?.region,
+    expiration: obtained?.credentials?.expiration,
+    sessionTags: obtained?.sessionTags,
+    retries,
+    elapsedMs: Date.now() - started,
+    maskAccountId: config?.maskAccountId ?? false,
+    failure,
+  });
 }
 
 /**
@@ -162,32 +168,4 @@ function maskAccountsEarly(runner: Runner, mask: Mask): void {
   if (!['true', 'True', 'TRUE'].includes(runner.getInput('mask-aws-account-id'))) return;
   const written = `${runner.getInput('role-to-assume')} ${runner.getInput('allowed-account-ids')}`;
   for (const [account] of written.matchAll(/\b\d{12}\b/g)) mask(account);
-}
-
-/** use-existing-credentials: the job's own identity when its credentials already work (then nothing new is fetched). */
-async function existingCredentials(
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  deadline: Deadline,
-  runner: Runner,
-  mask: Mask,
-): Promise<Obtained | undefined> {
-  try {
-    deadline.stage = 'checking the credentials the job already has';
-    const client = createStsClient(config, 'default-chain', env, {
-      onRetry: retryLogger(runner, 'STS request'),
-    });
-    const identity = await deadline.race(getCallerIdentity(client, deadline.signal));
-    if (config.maskAccountId) mask(identity.accountId);
-    runner.info(
-      `use-existing-credentials: the job's credentials work (${identity.arn}); fetching no new ones`,
-    );
-    return { credentials: undefined, identity, roleArn: undefined };
-  } catch (error) {
-    deadline.check();
-    runner.info(
-      `use-existing-credentials: the job has no working credentials (${messageOf(error)}); getting new ones`,
-    );
-    return undefined;
-  }
 }

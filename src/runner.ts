@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issueCommand } from '@actions/core/lib/command.js';
 import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
@@ -19,6 +20,11 @@ export interface Runner {
   debug(line: string): void;
   setFailed(message: string): void;
   isDebug(): boolean;
+  /** Folds the log lines that follow, until endGroup, into one line the reader can open. */
+  startGroup(name: string): void;
+  endGroup(): void;
+  /** Appends Markdown to the job summary (GITHUB_STEP_SUMMARY). */
+  appendSummary(markdown: string): void;
 }
 
 /** A file command (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_STATE), or the older stdout command without the file. */
@@ -56,4 +62,10 @@ export const actionsRunner: Runner = {
     issueCommand('error', {}, message);
   },
   isDebug: () => process.env.RUNNER_DEBUG === '1',
+  startGroup: (name) => issueCommand('group', {}, name),
+  endGroup: () => issueCommand('endgroup', {}, ''),
+  appendSummary: (markdown) => {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (file) appendFileSync(file, markdown + EOL, 'utf8');
+  },
 };

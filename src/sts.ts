@@ -14,6 +14,12 @@ import { arnAccount } from './partition.js';
 import { proxyAgents, proxyFor } from './proxy.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 
+/** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
+export type StsSettings = Pick<
+  Config,
+  'region' | 'partition' | 'stsEndpoint' | 'httpProxy' | 'noProxy' | 'disableRetry' | 'retryMaxAttempts'
+>;
+
 /** AWS credentials: the ones the action exports, or the source ones it signs with. */
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -39,7 +45,7 @@ export interface Session {
 export type Signer = AwsCredentials | 'default-chain';
 
 /** The STS endpoint the client talks to: sts-endpoint, else the region's regional endpoint. */
-export function stsEndpointUrl(config: Config): string {
+export function stsEndpointUrl(config: StsSettings): string {
   return config.stsEndpoint ?? `https://sts.${config.region}.${config.partition.dnsSuffix}`;
 }
 
@@ -53,7 +59,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
  * inputs); `onRetry` hears of each retry.
  */
 export function createStsClient(
-  config: Config,
+  config: StsSettings,
   signer: Signer,
   env: NodeJS.ProcessEnv,
   { onRetry = () => undefined, maxAttempts }: { onRetry?: OnRetry; maxAttempts?: number } = {},

@@ -21,6 +21,7 @@ const ctx = (overrides: Partial<FailureContext> = {}): FailureContext => ({
   endpoint: ENDPOINT,
   sessionTagging: true,
   token: undefined,
+  actor: 'octocat',
   ...overrides,
 });
 
@@ -173,6 +174,7 @@ describe('explain: hints by error code', () => {
         'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com with conditions that match the token: ' +
         `token.actions.githubusercontent.com:sub = "${SUB}" and :aud = "sts.amazonaws.com". ` +
         'A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. ' +
+        'The lines above show the claims and a statement that admits this job. ' +
         '(AWS said: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity)',
     );
   });

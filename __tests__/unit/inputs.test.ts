@@ -96,6 +96,8 @@ describe('defaults', () => {
     useExistingCredentials: false,
     forceSkipOidc: false,
     actionTimeoutSeconds: undefined,
+    refreshCredentials: false,
+    summary: true,
   };
 
   it('fills every unset input with its default', () => {

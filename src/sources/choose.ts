@@ -14,6 +14,12 @@ export interface SourceChoice {
 /** Picks the one credential source the inputs and environment call for, and says why. */
 export function chooseSource(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
   const choice = pick(config, env);
+  if (config.refreshCredentials && choice.kind !== 'github-oidc' && choice.kind !== 'token-file') {
+    throw new InputError(
+      'refresh-credentials',
+      `refresh-credentials works only with GitHub OIDC or web-identity-token-file, which can get new tokens in later steps, but the credential source is ${choice.kind} (${choice.reason})`,
+    );
+  }
   const webIdentity = choice.kind === 'github-oidc' || choice.kind === 'token-file';
   if (webIdentity && config.roleToAssume !== undefined && !config.roleToAssume.startsWith('arn:')) {
     throw new InputError(

@@ -1,0 +1,115 @@
+import { obtainCredentials, type Obtained } from './assume.js';
+import type { Deadline } from './deadline.js';
+import { codeOf, messageOf } from './errors.js';
+import type { Mask } from './exporting.js';
+import type { Config } from './inputs.js';
+import type { OnRetry } from './retry.js';
+import { currentRun } from './run-context.js';
+import { runWarnings } from './run-warnings.js';
+import type { Runner } from './runner.js';
+import { chooseSource } from './sources/choose.js';
+import { loadSource } from './sources/load.js';
+import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
+
+/** What the credential flow needs from the step, and what it counts for the summary. */
+export interface StepContext {
+  readonly config: Config;
+  readonly env: NodeJS.ProcessEnv;
+  readonly deadline: Deadline;
+  readonly runner: Runner;
+  readonly mask: Mask;
+  readonly stats: { retries: number };
+}
+
+/** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */
+export async function credentialsFromSource(step: StepContext): Promise<Obtained> {
+  const { config, env, deadline, runner, mask } = step;
+  const choice = chooseSource(config, env);
+  runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
+  for (const warning of runWarnings(env, choice.kind)) runner.warning(warning);
+  const source = loadSource(choice, config, {
+    getIDToken: (aud, signal) => runner.getIDToken(aud, signal),
+    mask,
+    onRetry: retryLogger(step, 'GitHub ID-token request'),
+    signal: deadline.signal,
+  });
+
+  if (config.roleToAssume !== undefined) {
+    runner.info(
+      `Assuming ${config.roleToAssume} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
+    );
+  }
+  if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
+  const onRetry = retryLogger(step, 'STS request');
+  // A web identity assume is retried by the action itself, with a new token each time: its client tries once.
+  const client =
+    source.kind === 'signer'
+      ? createStsClient(config, source.signer, env, { onRetry })
+      : createStsClient(config, 'default-chain', env, { maxAttempts: 1 });
+  return deadline.race(
+    obtainCredentials(config, choice, source, {
+      client,
+      run: currentRun(env),
+      signal: deadline.signal,
+      endpoint: stsEndpointUrl(config),
+      mask,
+      stage: (what) => (deadline.stage = what),
+      maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+      onRetry,
+      info: (line) => runner.info(line),
+      warning: (line) => runner.warning(line),
+    }),
+  );
+}
+
+/** use-existing-credentials: the job's own identity when its credentials already work (then nothing new is fetched). */
+export async function existingCredentials(step: StepContext): Promise<Obtained | undefined> {
+  const { config, env, deadline, runner, mask } = step;
+  try {
+    deadline.stage = 'checking the credentials the job already has';
+    const client = createStsClient(config, 'default-chain', env, {
+      onRetry: retryLogger(step, 'STS request'),
+    });
+    const identity = await deadline.race(getCallerIdentity(client, deadline.signal));
+    if (config.maskAccountId) mask(identity.accountId);
+    runner.info(
+      `use-existing-credentials: the job's credentials work (${identity.arn}); fetching no new ones`,
+    );
+    return {
+      credentials: undefined,
+      identity,
+      roleArn: undefined,
+      sessionTags: undefined,
+      source: 'existing',
+    };
+  } catch (error) {
+    deadline.check();
+    runner.info(
+      `use-existing-credentials: the job has no working credentials (${messageOf(error)}); getting new ones`,
+    );
+    return undefined;
+  }
+}
+
+/** AssumeRoleWithWebIdentity takes no external id and no session tags: say so rather than drop them silently. */
+function warnAssumeRoleOnlyInputs(config: Config, runner: Runner): void {
+  const ignored = [
+    ...(config.roleExternalId !== undefined ? ['role-external-id'] : []),
+    ...(Object.keys(config.customTags).length > 0 ? ['custom-tags'] : []),
+    ...(config.transitiveTagKeys.length > 0 ? ['transitive-tag-keys'] : []),
+  ];
+  if (ignored.length === 0) return;
+  runner.warning(
+    `${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: STS takes an external id and session tags only with AssumeRole, not with a web identity token (whose session tags come from the token's claims)`,
+  );
+}
+
+/** Logs each retry (which request, which attempt, which failure) and counts it. */
+function retryLogger(step: StepContext, request: string): OnRetry {
+  return (error, failedAttempt, maxAttempts) => {
+    step.stats.retries += 1;
+    step.runner.info(
+      `${request} attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
+    );
+  };
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from './inputs.js';
+
+// refresh-credentials: instead of fixed keys, later steps get an AWS config file whose profile runs
+// dist/refresh/index.js as its credential_process, so every SDK and the CLI get new credentials by themselves
+// when the old ones near their end. The file holds no secret: only what is needed to ask again.
+
+/** Everything the refresh process needs to assume the role again; nothing in it is secret. */
+export interface RefreshParams {
+  readonly source: 'github-oidc' | 'token-file';
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly durationSeconds: number;
+  readonly audience: string;
+  readonly region: string;
+  readonly stsEndpoint: string | undefined;
+  readonly httpProxy: string | undefined;
+  readonly noProxy: readonly string[];
+  readonly tokenFile: string | undefined;
+  readonly policy: string | undefined;
+  readonly policyArns: readonly string[];
+  readonly maxAttempts: number;
+}
+
+/** The refresh parameters for a role assumed from a web identity source. */
+export function refreshParams(
+  config: Config,
+  source: RefreshParams['source'],
+  roleArn: string,
+): RefreshParams {
+  return {
+    source,
+    roleArn,
+    sessionName: config.roleSessionName,
+    durationSeconds: config.roleDurationSeconds,
+    audience: config.audience,
+    region: config.region,
+    stsEndpoint: config.stsEndpoint,
+    httpProxy: config.httpProxy,
+    noProxy: config.noProxy,
+    tokenFile: config.webIdentityTokenFile,
+    policy: config.inlineSessionPolicy,
+    policyArns: config.managedSessionPolicies,
+    maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+  };
+}
+
+/** The parameters as one shell-safe argument (base64url JSON): no quoting rules to get wrong. */
+export function encodeParams(params: RefreshParams): string {
+  return Buffer.from(JSON.stringify(params)).toString('base64url');
+}
+
+/** Reads the argument encodeParams made; throws on anything else. */
+export function decodeParams(arg: string | undefined): RefreshParams {
+  if (!arg || !/^[\w-]+$/.test(arg)) throw new Error('expected one argument: the encoded refresh parameters');
+  const params = JSON.parse(Buffer.from(arg, 'base64url').toString('utf8')) as RefreshParams;
+  if (
+    typeof params.roleArn !== 'string' ||
+    (params.source !== 'github-oidc' && params.source !== 'token-file')
+  ) {
+    throw new Error('the refresh parameters are not what the action writes');
+  }
+  return params;
+}
+
+/**
+ * Writes the AWS config file (mode 0600, in a new 0700 folder under RUNNER_TEMP) with one profile whose
+ * credential_process runs the refresh script under this same Node. Returns the file's path.
+ */
+export function writeRefreshConfig(
+  params: RefreshParams,
+  profile: string | undefined,
+  { runnerTemp, node, script }: { runnerTemp: string; node: string; script: string },
+): string {
+  const dir = path.join(runnerTemp, `assume-aws-role-${randomUUID()}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'config');
+  const header = profile === undefined || profile === 'default' ? 'default' : `profile ${profile}`;
+  const text = [
+    '# Written by the assume-AWS-role action for this job (refresh-credentials); removed by its post step.',
+    `[${header}]`,
+    `region = ${params.region}`,
+    `credential_process = "${node}" "${script}" ${encodeParams(params)}`,
+    '',
+  ].join('\n');
+  writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  return file;
+}

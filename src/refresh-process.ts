@@ -1,0 +1,71 @@
+import { messageOf } from './errors.js';
+import { partitionOf } from './partition.js';
+import { decodeParams, type RefreshParams } from './refresh-config.js';
+import { retrying } from './retry.js';
+import { requestGitHubIdToken } from './sources/github-id-token.js';
+import { readWebIdentityTokenFile } from './sources/token-file.js';
+import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
+
+/**
+ * The credential_process that refresh-credentials configures: gets a new web identity token (from GitHub,
+ * whose ID-token variables every later step of an `id-token: write` job has, or from the token file),
+ * assumes the role again and prints the credentials in the credential_process format. Only that JSON goes
+ * to stdout, which the SDK or CLI reads; nothing is logged.
+ */
+export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    const params = decodeParams(argv[0]);
+    const signal = AbortSignal.timeout(60_000);
+    const client = createStsClient(settings(params), 'default-chain', env, { maxAttempts: 1 });
+    const session = await retrying(
+      async () =>
+        assumeRoleWithWebIdentity(
+          client,
+          {
+            RoleArn: params.roleArn,
+            RoleSessionName: params.sessionName,
+            DurationSeconds: params.durationSeconds,
+            WebIdentityToken: await token(params, env, signal),
+            ...(params.policy !== undefined && { Policy: params.policy }),
+            ...(params.policyArns.length > 0 && { PolicyArns: params.policyArns.map((arn) => ({ arn })) }),
+          },
+          signal,
+        ),
+      { maxAttempts: params.maxAttempts, onRetry: () => undefined, signal },
+    );
+    const { credentials } = session;
+    process.stdout.write(
+      `${JSON.stringify({
+        Version: 1,
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey,
+        SessionToken: credentials.sessionToken,
+        Expiration: credentials.expiration?.toISOString(),
+      })}\n`,
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `assume-aws-role refresh-credentials: could not get new credentials: ${messageOf(error)}\n`,
+    );
+    return 1;
+  }
+}
+
+function token(params: RefreshParams, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
+  return params.source === 'token-file'
+    ? readWebIdentityTokenFile(params.tokenFile as string)
+    : requestGitHubIdToken(params.audience, env, signal);
+}
+
+function settings(params: RefreshParams) {
+  return {
+    region: params.region,
+    partition: partitionOf(params.region),
+    stsEndpoint: params.stsEndpoint,
+    httpProxy: params.httpProxy,
+    noProxy: params.noProxy,
+    disableRetry: false,
+    retryMaxAttempts: params.maxAttempts,
+  };
+}
