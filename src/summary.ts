@@ -1,6 +1,13 @@
 import type { Tag } from '@aws-sdk/client-sts';
 import { arnAccount } from './partition.js';
 
+const SOURCE_LABELS: Readonly<Record<string, string>> = {
+  'github-oidc': 'GitHub OIDC',
+  'token-file': 'web identity token file',
+  'static-keys': 'access keys',
+  existing: "the job's existing credentials",
+};
+
 /** What the job summary reports about one run of the step. */
 export interface SummaryFacts {
   readonly source: string | undefined;
@@ -22,7 +29,10 @@ export function summaryMarkdown(facts: SummaryFacts, now: Date = new Date()): st
     return facts.maskAccountId && account ? text.split(account).join('***') : text;
   };
   const rows: Array<[string, string]> = [
-    ['Credential source', facts.source ?? '(not chosen)'],
+    [
+      'Credential source',
+      facts.source === undefined ? '(none)' : (SOURCE_LABELS[facts.source] ?? facts.source),
+    ],
     ...(facts.identityArn ? [['Identity', code(hide(facts.identityArn))] as [string, string]] : []),
     ...(facts.region ? [['Region', facts.region] as [string, string]] : []),
     ...(facts.expiration
@@ -40,7 +50,12 @@ export function summaryMarkdown(facts: SummaryFacts, now: Date = new Date()): st
         : facts.sessionTags.map((tag) => code(`${tag.Key}=${tag.Value}`)).join(' ') || 'none',
     ],
     ['Retries', String(facts.retries)],
-    ['Time', `${(facts.elapsedMs / 1000).toFixed(1)} s`],
+    [
+      'Time',
+      facts.elapsedMs < 1000
+        ? `${Math.round(facts.elapsedMs)} ms`
+        : `${(facts.elapsedMs / 1000).toFixed(1)} s`,
+    ],
   ];
   const table = [
     '| | |',

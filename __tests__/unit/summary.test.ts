@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { summaryMarkdown, type SummaryFacts } from '../../src/summary.js';
+
+const NOW = new Date('2026-01-01T12:00:00Z');
+const facts = (overrides: Partial<SummaryFacts> = {}): SummaryFacts => ({
+  source: 'static-keys',
+  identityArn: 'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
+  region: 'eu-west-1',
+  expiration: new Date('2026-01-01T13:00:00Z'),
+  sessionTags: [
+    { Key: 'GitHub', Value: 'Actions' },
+    { Key: 'Repository', Value: 'octo-org/octo-repo' },
+  ],
+  retries: 2,
+  elapsedMs: 412,
+  maskAccountId: false,
+  failure: undefined,
+  ...overrides,
+});
+
+describe('summaryMarkdown', () => {
+  it('reports source, identity, region, expiry, tags, retries and time', () => {
+    expect(summaryMarkdown(facts(), NOW)).toBe(
+      [
+        '### AWS credentials',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| Credential source | access keys |',
+        '| Identity | `arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions` |',
+        '| Region | eu-west-1 |',
+        '| Expires | 2026-01-01T13:00:00.000Z (in 60 min) |',
+        '| Session tags | `GitHub=Actions` `Repository=octo-org/octo-repo` |',
+        '| Retries | 2 |',
+        '| Time | 412 ms |',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('hides the account with mask-aws-account-id', () => {
+    const markdown = summaryMarkdown(facts({ maskAccountId: true }), NOW);
+    expect(markdown).toContain('arn:aws:sts::***:assumed-role/deploy/GitHubActions');
+    expect(markdown).not.toContain('123456789012');
+  });
+
+  it('says when no session tags were sent', () => {
+    expect(summaryMarkdown(facts({ source: 'github-oidc', sessionTags: undefined }), NOW)).toContain(
+      '| Session tags | none sent |',
+    );
+  });
+
+  it('shows the failure and its diagnosis, with table cells escaped', () => {
+    const markdown = summaryMarkdown(
+      facts({
+        identityArn: undefined,
+        expiration: undefined,
+        failure: { message: 'Could not assume a|b <role>', details: ['  sub  repo:o/r:ref:refs/heads/main'] },
+      }),
+      NOW,
+    );
+    expect(markdown).toContain('### AWS credentials: failed');
+    expect(markdown).toContain('> Could not assume a\\|b &lt;role>');
+    expect(markdown).toContain('```text\n  sub  repo:o/r:ref:refs/heads/main\n```');
+    expect(markdown).not.toContain('| Identity |');
+  });
+});
