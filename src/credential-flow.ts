@@ -51,7 +51,7 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
       client,
       run: currentRun(env),
       signal: deadline.signal,
-      endpoint: stsEndpointUrl(config),
+      endpoint: stsEndpointUrl(config, env),
       mask,
       stage: (what) => (deadline.stage = what),
       maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,

@@ -44,9 +44,18 @@ export interface Session {
 /** How the client signs: with these credentials, or with whatever the SDK's default chain finds in the job. */
 export type Signer = AwsCredentials | 'default-chain';
 
-/** The STS endpoint the client talks to: sts-endpoint, else the region's regional endpoint. */
-export function stsEndpointUrl(config: StsSettings): string {
-  return config.stsEndpoint ?? `https://sts.${config.region}.${config.partition.dnsSuffix}`;
+/**
+ * The STS endpoint the client talks to: sts-endpoint, else AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL, else the
+ * region's regional endpoint.
+ */
+export function stsEndpointUrl(config: StsSettings, env: NodeJS.ProcessEnv = process.env): string {
+  // The SDK would also honour these two; naming the endpoint here keeps logs, errors and the proxy choice true.
+  return (
+    config.stsEndpoint ??
+    (env.AWS_ENDPOINT_URL_STS ||
+      env.AWS_ENDPOINT_URL ||
+      `https://sts.${config.region}.${config.partition.dnsSuffix}`)
+  );
 }
 
 /** Per-attempt limits: STS answers in well under a second, so a silent connection is a fault to retry. */
@@ -64,12 +73,14 @@ export function createStsClient(
   env: NodeJS.ProcessEnv,
   { onRetry = () => undefined, maxAttempts }: { onRetry?: OnRetry; maxAttempts?: number } = {},
 ): STSClient {
-  const proxy = proxyFor(new URL(stsEndpointUrl(config)).hostname, config, env);
+  const endpoint = stsEndpointUrl(config, env);
+  const proxy = proxyFor(new URL(endpoint).hostname, config, env);
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   const options: STSClientConfig = {
     region: config.region,
     maxAttempts: attempts,
     retryStrategy: new ClassifiedRetryStrategy(attempts, onRetry),
+    // Otherwise the SDK resolves it (AWS_ENDPOINT_URL_STS, FIPS and dual-stack settings included).
     ...(config.stsEndpoint !== undefined && { endpoint: config.stsEndpoint }),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECTION_TIMEOUT_MS,

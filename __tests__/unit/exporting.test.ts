@@ -27,6 +27,8 @@ const OBTAINED: Obtained = {
   credentials: TEMP_CREDENTIALS,
   identity: { accountId: ACCOUNT, arn: ASSUMED_ARN },
   roleArn: ROLE_ARN,
+  source: 'github-oidc',
+  sessionTags: undefined,
 };
 
 function exportWith(runner: FakeRunner, env: NodeJS.ProcessEnv): void {
