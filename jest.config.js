@@ -21,8 +21,9 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/__tests__/e2e/world/global-setup.js',
-      // Each test runs several steps (a Node 24 process each, the AWS CLI for later steps).
-      testTimeout: 60_000,
     },
   ],
+  // A global option (jest ignores it inside a project): e2e tests run several steps each, a Node 24
+  // process or an AWS CLI call per step. Files that need longer set jest.setTimeout themselves.
+  testTimeout: 60_000,
 };

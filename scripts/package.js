@@ -12,9 +12,11 @@ const ncc = (entry, out) =>
     { stdio: 'inherit' },
   );
 
-rmSync('dist.next', { recursive: true, force: true });
-ncc('src/index.ts', 'dist.next');
-ncc('src/post.ts', 'dist.next/cleanup');
-ncc('src/refresh.ts', 'dist.next/refresh');
+// A folder of this run's own, so that two builds at once can't mix their files.
+const next = `dist.next-${process.pid}`;
+rmSync(next, { recursive: true, force: true });
+ncc('src/index.ts', next);
+ncc('src/post.ts', `${next}/cleanup`);
+ncc('src/refresh.ts', `${next}/refresh`);
 rmSync('dist', { recursive: true, force: true });
-renameSync('dist.next', 'dist');
+renameSync(next, 'dist');

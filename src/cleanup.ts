@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { messageOf } from './errors.js';
 import { RESTORED_VARIABLES, STATE } from './exporting.js';
@@ -10,7 +11,10 @@ import { actionsRunner, type Runner } from './runner.js';
  * earlier step had set) and removes every profile section it wrote.
  * It runs even when the main step failed (then there is nothing recorded, and nothing to undo).
  */
-export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
+export async function cleanup(
+  runner: Runner = actionsRunner,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   try {
     const variables = readState(runner, STATE.exportedVariables, isVariableName);
     const sections = readState(runner, STATE.profileSections, isSection);
@@ -19,7 +23,7 @@ export async function cleanup(runner: Runner = actionsRunner): Promise<void> {
     const cleared = variables.filter((name) => previous[name] === undefined);
     for (const name of variables) runner.exportVariable(name, previous[name] ?? '');
     removeSections(sections);
-    const files = readState(runner, STATE.createdFiles, isRefreshConfig);
+    const files = readState(runner, STATE.createdFiles, isRefreshConfigIn(env.RUNNER_TEMP || os.tmpdir()));
     for (const file of files) rmSync(path.dirname(file), { recursive: true, force: true });
     const undone = [
       ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
@@ -63,12 +67,18 @@ function readPrevious(runner: Runner): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-/** Only the refresh config the main step creates: RUNNER_TEMP/assume-aws-role-<uuid>/config. */
-const isRefreshConfig = (item: unknown): item is string =>
-  typeof item === 'string' &&
-  path.isAbsolute(item) &&
-  path.basename(item) === 'config' &&
-  /^assume-aws-role-[0-9a-f-]{36}$/.test(path.basename(path.dirname(item)));
+/**
+ * Only the refresh config the main step creates: RUNNER_TEMP/assume-aws-role-<uuid>/config (the main step
+ * falls back to the OS temporary folder the same way), so the folder removed with it can be nothing else.
+ */
+const isRefreshConfigIn =
+  (runnerTemp: string) =>
+  (item: unknown): item is string =>
+    typeof item === 'string' &&
+    path.isAbsolute(item) &&
+    path.basename(item) === 'config' &&
+    path.dirname(path.dirname(item)) === path.resolve(runnerTemp) &&
+    /^assume-aws-role-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(path.basename(path.dirname(item)));
 
 const isVariableName = (item: unknown): item is string =>
   typeof item === 'string' && /^AWS_[A-Z_]+$/.test(item);

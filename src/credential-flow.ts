@@ -1,13 +1,13 @@
 import { obtainCredentials, type Obtained } from './assume.js';
 import type { Deadline } from './deadline.js';
-import { codeOf, messageOf } from './errors.js';
+import { messageOf } from './errors.js';
 import type { Mask } from './exporting.js';
 import type { Config } from './inputs.js';
-import type { OnRetry } from './retry.js';
+import { failureLabel, type OnRetry } from './retry.js';
 import { currentRun } from './run-context.js';
 import { runWarnings } from './run-warnings.js';
 import type { Runner } from './runner.js';
-import { chooseSource } from './sources/choose.js';
+import { chooseSource, type SourceKind } from './sources/choose.js';
 import { loadSource } from './sources/load.js';
 import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
 
@@ -18,13 +18,21 @@ export interface StepContext {
   readonly deadline: Deadline;
   readonly runner: Runner;
   readonly mask: Mask;
-  readonly stats: { retries: number };
+  readonly stats: StepStats;
+}
+
+/** What the step counts for the job summary, also when it fails. */
+export interface StepStats {
+  retries: number;
+  /** The credential source chosen, once it is. */
+  source?: SourceKind;
 }
 
 /** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */
 export async function credentialsFromSource(step: StepContext): Promise<Obtained> {
   const { config, env, deadline, runner, mask } = step;
   const choice = chooseSource(config, env);
+  step.stats.source = choice.kind;
   runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
   for (const warning of runWarnings(env, choice.kind)) runner.warning(warning);
   const source = loadSource(choice, config, {
@@ -109,7 +117,7 @@ function retryLogger(step: StepContext, request: string): OnRetry {
   return (error, failedAttempt, maxAttempts) => {
     step.stats.retries += 1;
     step.runner.info(
-      `${request} attempt ${failedAttempt} of ${maxAttempts} failed (${codeOf(error) ?? 'error'}); trying again`,
+      `${request} attempt ${failedAttempt} of ${maxAttempts} failed (${failureLabel(error)}); trying again`,
     );
   };
 }

@@ -2,7 +2,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Obtained } from './assume.js';
-import { credentialsFromSource, existingCredentials, type StepContext } from './credential-flow.js';
+import {
+  credentialsFromSource,
+  existingCredentials,
+  type StepContext,
+  type StepStats,
+} from './credential-flow.js';
 import { Deadline } from './deadline.js';
 import { ActionError, messageOf, redact } from './errors.js';
 import { exportCredentials, type Exported, type Mask, type RefreshTarget } from './exporting.js';
@@ -36,7 +41,7 @@ export async function run(
       runner.setSecret(secret);
     }
   };
-  const stats = { retries: 0 };
+  const stats: StepStats = { retries: 0 };
   let config: Config | undefined;
   let deadline: Deadline | undefined;
   let grouped = false;
@@ -73,8 +78,7 @@ export async function run(
     runner.endGroup();
     grouped = false;
     report(runner, obtained, exported);
-    if (config.summary)
-      writeSummary(runner, secrets, summaryOf(config, obtained, stats.retries, started, undefined));
+    if (config.summary) writeSummary(runner, secrets, summaryOf(config, obtained, stats, started, undefined));
   } catch (error) {
     if (grouped) runner.endGroup();
     const details = error instanceof ActionError ? error.details.map((line) => redact(line, secrets)) : [];
@@ -86,11 +90,7 @@ export async function run(
       runner.debug(redact(error.stack.split('\n').slice(1).join('\n'), secrets));
     }
     if (config?.summary ?? !['false', 'False', 'FALSE'].includes(runner.getInput('summary'))) {
-      writeSummary(
-        runner,
-        secrets,
-        summaryOf(config, undefined, stats.retries, started, { message, details }),
-      );
+      writeSummary(runner, secrets, summaryOf(config, undefined, stats, started, { message, details }));
     }
   } finally {
     deadline?.clear();
@@ -143,17 +143,18 @@ function writeSummary(runner: Runner, secrets: ReadonlySet<string>, markdown: st
 function summaryOf(
   config: Config | undefined,
   obtained: Obtained | undefined,
-  retries: number,
+  stats: StepStats,
   started: number,
   failure: { message: string; details: readonly string[] } | undefined,
 ): string {
   return summaryMarkdown({
-    source: obtained?.source,
+    // On failure, the source that was tried (undefined when the inputs were refused before any was chosen).
+    source: obtained?.source ?? stats.source,
     identityArn: obtained?.identity.arn,
     region: config?.region,
     expiration: obtained?.credentials?.expiration,
     sessionTags: obtained?.sessionTags,
-    retries,
+    retries: stats.retries,
     elapsedMs: Date.now() - started,
     maskAccountId: config?.maskAccountId ?? false,
     failure,

@@ -1,4 +1,4 @@
-import { messageOf } from './errors.js';
+import { messageOf, redact } from './errors.js';
 import { partitionOf } from './partition.js';
 import { decodeParams, type RefreshParams } from './refresh-config.js';
 import { retrying } from './retry.js';
@@ -13,6 +13,7 @@ import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
  * to stdout, which the SDK or CLI reads; nothing is logged.
  */
 export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const tokens: string[] = [];
   try {
     const params = decodeParams(argv[0]);
     const signal = AbortSignal.timeout(60_000);
@@ -25,7 +26,7 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
             RoleArn: params.roleArn,
             RoleSessionName: params.sessionName,
             DurationSeconds: params.durationSeconds,
-            WebIdentityToken: await token(params, env, signal),
+            WebIdentityToken: await token(params, env, signal).then((jwt) => (tokens.push(jwt), jwt)),
             ...(params.policy !== undefined && { Policy: params.policy }),
             ...(params.policyArns.length > 0 && { PolicyArns: params.policyArns.map((arn) => ({ arn })) }),
           },
@@ -45,9 +46,10 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
     );
     return 0;
   } catch (error) {
-    process.stderr.write(
-      `assume-aws-role refresh-credentials: could not get new credentials: ${messageOf(error)}\n`,
-    );
+    // The CLI or SDK quotes this in its own error, in the job log where nothing masks the token: keep it out,
+    // and keep to one line.
+    const message = redact(messageOf(error), tokens).replace(/\s*[\r\n]+\s*/g, ' ');
+    process.stderr.write(`assume-aws-role refresh-credentials: could not get new credentials: ${message}\n`);
     return 1;
   }
 }

@@ -34,6 +34,7 @@ export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'IncompleteResponse',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -78,6 +79,11 @@ export function retryKind(error: unknown): 'final' | RetryErrorType {
     return 'TRANSIENT';
   if (isTruncatedResponse(error)) return 'TRANSIENT';
   return 'final';
+}
+
+/** A short name for a failure in a retry log line: its code, or what kind of failure it is. */
+export function failureLabel(error: unknown): string {
+  return codeOf(error) ?? (isTruncatedResponse(error) ? 'unreadable answer' : 'error');
 }
 
 /** A response that could not be parsed (cut off, not XML): the next one may be whole. */

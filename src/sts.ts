@@ -85,6 +85,8 @@ export function createStsClient(
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECTION_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
+      // Without this the handler only logs a warning and keeps waiting on a silent connection.
+      throwOnRequestTimeout: true,
       ...(proxy !== undefined && proxyAgents(proxy)),
     }),
     ...(signer !== 'default-chain' && {
@@ -95,7 +97,37 @@ export function createStsClient(
       },
     }),
   };
-  return new STSClient(options);
+  const client = new STSClient(options);
+  // Inside the retry middleware, after deserialisation: an answer without what the call returns (a captive
+  // portal's HTML page with HTTP 200, say) is retried like any unreadable answer.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const output = result.output as {
+        Credentials?: { AccessKeyId?: string };
+        Account?: string;
+        $metadata?: object;
+      };
+      const complete =
+        context.commandName === 'GetCallerIdentityCommand'
+          ? Boolean(output.Account)
+          : Boolean(output.Credentials?.AccessKeyId);
+      if (!complete) {
+        throw Object.assign(
+          new Error(
+            `STS answered ${context.commandName?.replace(/Command$/, '')} without its result (an unreadable answer)`,
+          ),
+          {
+            name: 'IncompleteResponse',
+            $metadata: output.$metadata ?? {},
+          },
+        );
+      }
+      return result;
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'requireCompleteAnswer' },
+  );
+  return client;
 }
 
 /** sts:AssumeRole; the identity comes from the response, so no second request is needed. */
