@@ -29,7 +29,7 @@ export async function runAction(
   world: World,
   job: Job,
   inputs: Inputs,
-  options: { id?: string; env?: Record<string, string> } = {},
+  options: { id?: string; env?: Record<string, string>; actionRef?: string } = {},
 ): Promise<ActionStep> {
   const step = await job.uses(
     { 'aws-region': world.region, 'sts-endpoint': world.stsEndpoint, ...inputs },

@@ -215,3 +215,45 @@ describe('chooseSource', () => {
     );
   });
 });
+
+describe('chooseSource with refresh-credentials', () => {
+  const refresh = { 'role-to-assume': ROLE, 'refresh-credentials': 'true' };
+
+  it.each<[string, Record<string, string>, NodeJS.ProcessEnv, SourceKind]>([
+    ['GitHub OIDC', refresh, OIDC, 'github-oidc'],
+    ['a token file', { ...refresh, 'web-identity-token-file': '/t' }, {}, 'token-file'],
+  ])('keeps %s, which can get a new token in later steps', (_what, inputs, env, kind) => {
+    expect(choose(inputs, env).kind).toBe(kind);
+  });
+
+  it.each<[string, Record<string, string>, NodeJS.ProcessEnv, string]>([
+    [
+      'the job`s existing credentials (no OIDC on a self-hosted runner)',
+      refresh,
+      { RUNNER_ENVIRONMENT: 'self-hosted', AWS_PROFILE: 'ci' },
+      'the credential source is existing (no GitHub OIDC token is available',
+    ],
+    [
+      'the job`s existing credentials (force-skip-oidc)',
+      { ...refresh, 'force-skip-oidc': 'true' },
+      { ...OIDC, RUNNER_ENVIRONMENT: 'self-hosted' },
+      'the credential source is existing (force-skip-oidc is true',
+    ],
+  ])('refuses %s, naming refresh-credentials', (_what, inputs, env, says) => {
+    const error = thrown(() => choose(inputs, env));
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toMatchObject({ input: 'refresh-credentials' });
+    expect(error.message).toContain(
+      'refresh-credentials works only with GitHub OIDC or web-identity-token-file, which can get new tokens in later steps',
+    );
+    expect(error.message).toContain(says);
+  });
+
+  it('refuses access keys on its own too, should the inputs ever let them through', () => {
+    // readConfig refuses keys with refresh-credentials first; the choice does not rely on it.
+    const keys = { ...config({ ...KEYS, 'role-to-assume': ROLE }), refreshCredentials: true };
+    const error = thrown(() => chooseSource(keys, { HOME: home, ...OIDC }));
+    expect(error).toMatchObject({ input: 'refresh-credentials' });
+    expect(error.message).toContain('the credential source is static-keys (aws-access-key-id is set)');
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -192,5 +192,61 @@ describe('cleanup', () => {
     expect(runner.failures[0]).toContain('Cleanup could not undo everything the main step did');
     expect(runner.failures[0]).toContain('is a symbolic link');
     expect(readFileSync(target, 'utf8')).toBe('[ci]\naws_access_key_id = NOT-OURS\n');
+  });
+});
+
+describe('cleanup after refresh-credentials', () => {
+  it('removes the config folder the main step created, and puts back the AWS_CONFIG_FILE the job had', async () => {
+    const main = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'refresh-credentials': 'true' },
+    });
+    await run(main, world.env());
+    expect(main.failures).toEqual([]);
+    const file = main.exported.AWS_CONFIG_FILE ?? '';
+    expect(existsSync(file)).toBe(true);
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post, world.env());
+
+    expect(post.failures).toEqual([]);
+    expect(existsSync(path.dirname(file))).toBe(false);
+    expect(readdirSync(world.dir).filter((name) => name.startsWith('assume-aws-role-'))).toEqual([]);
+    expect(post.exported).toEqual({
+      AWS_CONFIG_FILE: world.configFile,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    });
+    expect(post.log).toContain(`removed ${file}`);
+  });
+
+  const UUID = '0b9d8f0e-7c4a-4e8b-9a51-3f2d1c0b9a87';
+  it.each([
+    ['a folder outside RUNNER_TEMP', () => `/etc/assume-aws-role-${UUID}/config`],
+    [
+      'a folder deeper in RUNNER_TEMP',
+      (temp: string) => path.join(temp, 'x', `assume-aws-role-${UUID}`, 'config'),
+    ],
+    ['a folder of another name', (temp: string) => path.join(temp, 'home', 'config')],
+    [
+      'a folder name that is not a UUID',
+      (temp: string) => path.join(temp, 'assume-aws-role-------------------------------------', 'config'),
+    ],
+    [
+      'a file that is not config',
+      (temp: string) => path.join(temp, `assume-aws-role-${UUID}`, 'credentials'),
+    ],
+    ['a relative path', () => path.join(`assume-aws-role-${UUID}`, 'config')],
+    ['RUNNER_TEMP itself', (temp: string) => path.join(temp, 'config')],
+  ])('refuses a created-files entry that is %s, removing nothing', async (_what, entry) => {
+    const victim = path.join(world.dir, 'x', `assume-aws-role-${UUID}`);
+    mkdirSync(victim, { recursive: true });
+    const runner = new FakeRunner({
+      state: { ...stateOf(['AWS_CONFIG_FILE']), [STATE.createdFiles]: JSON.stringify([entry(world.dir)]) },
+    });
+    await cleanup(runner, world.env());
+
+    expect(runner.failures).toHaveLength(1);
+    expect(runner.failures[0]).toMatch(/the saved state created-files is not what the main step writes/);
+    expect(existsSync(victim)).toBe(true);
   });
 });

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Obtained } from '../../src/assume.js';
-import { exportCredentials } from '../../src/exporting.js';
+import { exportCredentials, STATE } from '../../src/exporting.js';
 import { readConfig } from '../../src/inputs.js';
+import { refreshParams } from '../../src/refresh-config.js';
 import {
   ASSUMED_ARN,
   ACCOUNT,
@@ -65,5 +67,83 @@ describe('exportCredentials with aws-profile', () => {
     expect(runner.callsOf('setOutput')).toEqual([]);
     expect(runner.callsOf('saveState')).toEqual([]);
     expectMaskedFirst(runner, TEMP_SECRETS);
+  });
+});
+
+describe('exportCredentials with refresh-credentials', () => {
+  const refreshWith = (runner: FakeRunner, env: NodeJS.ProcessEnv) => {
+    const config = readConfig((name) => runner.getInput(name), env);
+    return exportCredentials(OBTAINED, config, {
+      runner,
+      mask: (secret) => secret && runner.setSecret(secret),
+      env,
+      refresh: {
+        params: refreshParams(config, 'github-oidc', ROLE_ARN),
+        runnerTemp: world.dir,
+        node: '/usr/bin/node',
+        script: '/action/dist/refresh/index.js',
+      },
+    });
+  };
+
+  it.each([
+    ['no profile', {}, '[default]', {}],
+    ['a named profile', { 'aws-profile': 'ci' }, '[profile ci]', { AWS_PROFILE: 'ci' }],
+  ])(
+    'with %s: exports the config file instead of keys and writes nothing to the shared files',
+    (_what, inputs, header, profile) => {
+      const runner = new FakeRunner({
+        inputs: {
+          'aws-region': 'us-east-1',
+          'role-to-assume': ROLE_ARN,
+          'refresh-credentials': 'true',
+          ...inputs,
+        },
+      });
+      const exported = refreshWith(runner, world.env());
+
+      const file = exported.refreshConfig ?? '';
+      expect(runner.exported).toEqual({
+        AWS_CONFIG_FILE: file,
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        ...profile,
+      });
+      expect(path.dirname(path.dirname(file))).toBe(world.dir);
+      expect(readFileSync(file, 'utf8')).toContain(`\n${header}\n`);
+      expect(exported.profileSections).toEqual([]);
+      expect(existsSync(world.credentialsFile)).toBe(false);
+      expect(existsSync(world.configFile)).toBe(false);
+      expect(runner.saved[STATE.createdFiles]).toBe(JSON.stringify([file]));
+      // The user's own AWS_CONFIG_FILE comes back after the job.
+      expect(JSON.parse(runner.saved[STATE.previousValues] ?? '')).toEqual({
+        AWS_CONFIG_FILE: world.configFile,
+      });
+      expectMaskedFirst(runner, TEMP_SECRETS);
+      for (const secret of TEMP_SECRETS) expect(readFileSync(file, 'utf8')).not.toContain(secret);
+    },
+  );
+
+  it('clears the keys an earlier step exported, which would win over the profile and never be renewed', () => {
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'refresh-credentials': 'true' },
+    });
+    refreshWith(
+      runner,
+      world.env({
+        AWS_ACCESS_KEY_ID: 'ASIAEARLIERSTEP00001',
+        AWS_SECRET_ACCESS_KEY: 'earlier-secret',
+        AWS_SESSION_TOKEN: 'earlier-token',
+        AWS_CREDENTIAL_EXPIRATION: '2030-01-01T00:00:00.000Z',
+      }),
+    );
+
+    expect(runner.exported).toMatchObject({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: '',
+    });
+    expect(runner.exported.AWS_CONFIG_FILE).toMatch(/assume-aws-role-[0-9a-f-]{36}\/config$/);
   });
 });

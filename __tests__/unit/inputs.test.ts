@@ -25,6 +25,8 @@ const BOOLEAN_INPUTS = [
   'special-characters-workaround',
   'use-existing-credentials',
   'force-skip-oidc',
+  'refresh-credentials',
+  'summary',
 ] as const;
 
 /** Config keys of the boolean inputs. */
@@ -40,6 +42,8 @@ const BOOLEAN_FIELDS: Record<(typeof BOOLEAN_INPUTS)[number], keyof Config> = {
   'special-characters-workaround': 'specialCharactersWorkaround',
   'use-existing-credentials': 'useExistingCredentials',
   'force-skip-oidc': 'forceSkipOidc',
+  'refresh-credentials': 'refreshCredentials',
+  summary: 'summary',
 };
 
 /** Reads a config with aws-region us-east-1 unless the inputs say otherwise. */
@@ -597,6 +601,31 @@ const INVALID: Invalid[] = [
     'aws-profile',
     '1 to 64 letters, digits or _+=,.@- characters',
   ]),
+  // refresh-credentials: only sources that get new tokens by themselves, and nothing secret written to disk
+  [
+    'refresh-credentials without a role',
+    { 'refresh-credentials': 'true' },
+    'refresh-credentials',
+    'works only with GitHub OIDC or web-identity-token-file, which can get new tokens in later steps: set role-to-assume',
+  ],
+  [
+    'refresh-credentials with access keys',
+    withRole({ ...KEYS, 'refresh-credentials': 'true' }),
+    'refresh-credentials',
+    'remove aws-access-key-id or refresh-credentials',
+  ],
+  [
+    'refresh-credentials with role-chaining',
+    withRole({ 'role-chaining': 'true', 'refresh-credentials': 'true' }),
+    'refresh-credentials',
+    'a chained session cannot be renewed by later steps',
+  ],
+  ...['http://user:secret@proxy.internal:3128', 'https://token@proxy.internal'].map((proxy): Invalid => [
+    `refresh-credentials with a password in http-proxy (${proxy.split('@')[1]})`,
+    withRole({ 'http-proxy': proxy, 'refresh-credentials': 'true' }),
+    'refresh-credentials',
+    'http-proxy holds a user name or password, which would be written to disk; set HTTPS_PROXY in the job instead',
+  ]),
   [
     'aws-profile without a role or keys',
     { 'aws-profile': 'deploy' },
@@ -693,5 +722,24 @@ describe('rules STS applies that the inputs check early', () => {
     expect(error.input).toBe('http-proxy');
     expect(error.message).not.toContain('hunter2secret');
     expect(error.message).toContain('socks5://***@proxy:1080');
+  });
+});
+
+describe('refresh-credentials', () => {
+  it.each<[string, Inputs]>([
+    ['a role (GitHub OIDC)', {}],
+    ['a role and a token file', { 'web-identity-token-file': 'token' }],
+    ['a role and a named profile', { 'aws-profile': 'ci' }],
+    ['a proxy without a user name or password', { 'http-proxy': 'http://proxy.internal:3128' }],
+  ])('accepts %s', (_what, inputs) => {
+    expect(read(withRole({ ...inputs, 'refresh-credentials': 'true' })).refreshCredentials).toBe(true);
+  });
+
+  it('never quotes the password of the http-proxy it refuses', () => {
+    const error = inputError(
+      withRole({ 'http-proxy': 'http://deploy:hunter2secret@proxy:3128', 'refresh-credentials': 'true' }),
+    );
+    expect(error.message).not.toContain('hunter2secret');
+    expect(error.message).not.toContain('deploy:');
   });
 });

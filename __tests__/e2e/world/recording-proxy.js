@@ -1,6 +1,9 @@
 // A recording proxy in front of moto, given to the action as sts-endpoint: it forwards every request unchanged
-// (Host included, so SigV4 signatures still verify) and records what the action asked STS for.
+// (Host included, so SigV4 signatures still verify) and records what the action asked STS for. Per test it can
+// also misbehave the way STS and networks do: a queue of faults (an AWS error, a cut-off or unparseable answer,
+// a reset connection, one held open) for the next requests, and a rate limit that throttles the rest.
 import { Buffer } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { URLSearchParams } from 'node:url';
 import { closeServer, listenOnLoopback } from './listen.js';
@@ -13,15 +16,35 @@ import { closeServer, listenOnLoopback } from './listen.js';
  * @property {string[]} transitiveTagKeys
  * @property {boolean} signed  whether it carried a SigV4 Authorization header
  * @property {string | undefined} signingKeyId  the access key id it was signed with
- * @property {number} status  moto's HTTP status
- * @property {string} response  moto's answer (it may hold credentials: never print it)
+ * @property {number} status  the HTTP status the action got (0: none, the connection was reset or held)
+ * @property {string} response  moto's answer, or the injected one; for a `truncated` fault moto's whole
+ *   answer (it may hold credentials: never print it)
+ * @property {Fault['kind'] | 'rate-limit' | undefined} fault  what the proxy did instead of passing it through
+ * @property {number} at  when it arrived (Date.now())
+ */
+
+/**
+ * @typedef {{ kind: 'error', status: number, code: string, message?: string, type?: 'Sender' | 'Receiver' }
+ *   | { kind: 'body', status: number, body: string, contentType?: string }
+ *   | { kind: 'truncated', keep?: number }
+ *   | { kind: 'reset' }
+ *   | { kind: 'hold' }} Fault
+ *   `error`: an STS error answer in the Query protocol's XML; `body`: any answer; `truncated`: moto's real answer
+ *   cut to its first `keep` (default 0.5) part, Content-Length matching; `reset`: the socket is destroyed
+ *   without an answer; `hold`: the connection stays open, unanswered, until the client gives up.
  */
 
 /**
  * @typedef {object} RecordingProxy
  * @property {string} url
  * @property {RecordedRequest[]} requests  in the order they arrived
- * @property {() => void} clear
+ * @property {() => void} clear  forgets the recorded requests
+ * @property {(...faults: Fault[]) => void} injectFaults  the next requests get these, one each, in order; later
+ *   ones pass through again
+ * @property {() => number} pendingFaults  faults not used yet
+ * @property {(perSecond: number | undefined) => void} limitRate  at most this many requests in any second pass
+ *   (to moto or to a fault); the others get STS's `Throttling: Rate exceeded`; undefined lifts the limit
+ * @property {() => void} reset  forgets requests, pending faults and the rate limit
  * @property {() => Promise<void>} stop
  */
 
@@ -33,13 +56,63 @@ export async function startRecordingProxy(targetUrl) {
   const target = new URL(targetUrl);
   /** @type {RecordedRequest[]} */
   const requests = [];
+  /** @type {Fault[]} */
+  const faults = [];
+  /** @type {number | undefined} */
+  let perSecond;
+  /** Arrival times of the requests the rate limit let through in the last second. */
+  /** @type {number[]} */
+  let admitted = [];
+
+  /** @returns {boolean} whether a request arriving now is within the rate limit */
+  const admit = () => {
+    if (perSecond === undefined) return true;
+    const now = Date.now();
+    admitted = admitted.filter((at) => now - at < 1000);
+    if (admitted.length >= perSecond) return false;
+    admitted.push(now);
+    return true;
+  };
+
   const server = createServer(async (incoming, outgoing) => {
+    const at = Date.now();
+    const overLimit = !admit();
     const fail = (/** @type {Error} */ error) => {
       if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' });
       outgoing.end(`recording proxy: ${error.message}`);
     };
     const body = await readAll(incoming).catch(fail);
     if (body === undefined) return;
+    const fault = overLimit ? undefined : faults.shift();
+    /** @type {(status: number, response: string | Buffer, how?: RecordedRequest['fault']) => void} */
+    const keep = (status, response, how) =>
+      requests.push({ ...record(body.toString('utf8'), incoming.headers, status, response), fault: how, at });
+
+    if (overLimit) {
+      const answer = errorXml('Throttling', 'Rate exceeded', 'Sender');
+      keep(400, answer, 'rate-limit');
+      return sendXml(outgoing, 400, answer);
+    }
+    if (fault?.kind === 'error') {
+      const answer = errorXml(fault.code, fault.message ?? `Injected ${fault.code}`, fault.type ?? 'Sender');
+      keep(fault.status, answer, fault.kind);
+      return sendXml(outgoing, fault.status, answer);
+    }
+    if (fault?.kind === 'body') {
+      keep(fault.status, fault.body, fault.kind);
+      outgoing.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/xml' });
+      return outgoing.end(fault.body);
+    }
+    if (fault?.kind === 'reset') {
+      keep(0, '', fault.kind);
+      return incoming.socket.destroy();
+    }
+    if (fault?.kind === 'hold') {
+      // Never answered: the client's own timeout (or the proxy's stop) ends the connection.
+      keep(0, '', fault.kind);
+      return;
+    }
+
     const upstream = httpRequest(
       {
         host: target.hostname,
@@ -52,8 +125,17 @@ export async function startRecordingProxy(targetUrl) {
       async (answer) => {
         const responseBody = await readAll(answer).catch(fail);
         if (responseBody === undefined) return;
-        requests.push(record(body.toString('utf8'), incoming.headers, answer.statusCode ?? 0, responseBody));
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        const status = answer.statusCode ?? 502;
+        if (fault?.kind === 'truncated') {
+          keep(status, responseBody, fault.kind);
+          const cut = responseBody.subarray(0, Math.floor(responseBody.length * (fault.keep ?? 0.5)));
+          const headers = { ...answer.headers, 'content-length': String(cut.length) };
+          delete headers['transfer-encoding'];
+          outgoing.writeHead(status, headers);
+          return outgoing.end(cut);
+        }
+        keep(status, responseBody, undefined);
+        outgoing.writeHead(status, answer.headers);
         outgoing.end(responseBody);
       },
     );
@@ -62,12 +144,53 @@ export async function startRecordingProxy(targetUrl) {
     upstream.end(body);
   });
   const url = await listenOnLoopback(server);
+  const clear = () => {
+    requests.splice(0);
+  };
   return {
     url,
     requests,
-    clear: () => requests.splice(0),
+    clear,
+    injectFaults: (...more) => {
+      faults.push(...more);
+    },
+    pendingFaults: () => faults.length,
+    limitRate: (limit) => {
+      perSecond = limit;
+      admitted = [];
+    },
+    reset: () => {
+      clear();
+      faults.splice(0);
+      perSecond = undefined;
+      admitted = [];
+    },
     stop: () => closeServer(server),
   };
+}
+
+/**
+ * An STS error answer as AWS sends it (Query protocol).
+ * @param {string} code
+ * @param {string} message
+ * @param {'Sender' | 'Receiver'} type
+ */
+export function errorXml(code, message, type) {
+  return (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">' +
+    `<Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error>` +
+    `<RequestId>${randomUUID()}</RequestId></ErrorResponse>\n`
+  );
+}
+
+/**
+ * @param {import('node:http').ServerResponse} outgoing
+ * @param {number} status
+ * @param {string} xml
+ */
+function sendXml(outgoing, status, xml) {
+  outgoing.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
+  outgoing.end(xml);
 }
 
 /**
@@ -84,8 +207,8 @@ async function readAll(stream) {
  * @param {string} body
  * @param {import('node:http').IncomingHttpHeaders} headers
  * @param {number} status
- * @param {Buffer} response
- * @returns {RecordedRequest}
+ * @param {Buffer | string} response
+ * @returns {Omit<RecordedRequest, 'fault' | 'at'>}
  */
 function record(body, headers, status, response) {
   const params = Object.fromEntries(new URLSearchParams(body));

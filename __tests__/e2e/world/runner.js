@@ -44,7 +44,7 @@ import { NODE24, REPO_ROOT } from './tools.js';
 export class Job {
   /** @type {Record<string, string>} */
   #env;
-  /** @type {{ id: string, inputs: Record<string, string>, state: Record<string, string> }[]} */
+  /** @type {{ id: string, inputs: Record<string, string>, state: Record<string, string>, actionRef: string }[]} */
   #posts = [];
   #stepCount = 0;
   #debug;
@@ -115,14 +115,15 @@ export class Job {
    * A `uses:` step of this action: dist/index.js under Node 24 with every input as INPUT_*; registers the post
    * step (which runs even when this step fails, as on GitHub).
    * @param {Record<string, string | number | boolean>} [withInputs]
-   * @param {{ id?: string, env?: Record<string, string> }} [options]  the step's id and `env:`
+   * @param {{ id?: string, env?: Record<string, string>, actionRef?: string }} [options]  the step's id and
+   *   `env:`, and the ref its `uses:` pins (GITHUB_ACTION_REF; default GITHUB_RUN.actionRef, a release tag)
    * @returns {Promise<ActionStep>}
    */
-  async uses(withInputs = {}, { id = 'assume-role', env = {} } = {}) {
+  async uses(withInputs = {}, { id = 'assume-role', env = {}, actionRef = GITHUB_RUN.actionRef } = {}) {
     const metadata = loadActionMetadata();
     const inputs = { ...inputVariables(metadata, withInputs), ...env };
-    const step = await this.#nodeStep(id, metadata.runs.main, inputs);
-    this.#posts.push({ id, inputs, state: step.state });
+    const step = await this.#nodeStep(id, metadata.runs.main, inputs, actionRef);
+    this.#posts.push({ id, inputs, state: step.state, actionRef });
     return step;
   }
 
@@ -133,7 +134,7 @@ export class Job {
   async post() {
     const metadata = loadActionMetadata();
     const results = [];
-    for (const { id, inputs, state } of this.#posts.splice(0).reverse()) {
+    for (const { id, inputs, state, actionRef } of this.#posts.splice(0).reverse()) {
       if (metadata.runs.post === undefined) continue;
       if (!postStepRuns(metadata.runs['post-if'], this.#env)) {
         results.push({ id, skipped: /** @type {const} */ (true) });
@@ -142,7 +143,9 @@ export class Job {
       const stateVariables = Object.fromEntries(
         Object.entries(state).map(([name, v]) => [`STATE_${name}`, v]),
       );
-      results.push(await this.#nodeStep(`${id}-post`, metadata.runs.post, { ...inputs, ...stateVariables }));
+      results.push(
+        await this.#nodeStep(`${id}-post`, metadata.runs.post, { ...inputs, ...stateVariables }, actionRef),
+      );
     }
     return results;
   }
@@ -179,9 +182,10 @@ export class Job {
    * @param {string} id
    * @param {string} script  path in the action, like dist/index.js
    * @param {Record<string, string>} stepEnv
+   * @param {string} actionRef  GITHUB_ACTION_REF
    * @returns {Promise<ActionStep>}
    */
-  async #nodeStep(id, script, stepEnv) {
+  async #nodeStep(id, script, stepEnv, actionRef) {
     const files = createCommandFiles(this.runnerTemp);
     const logFile = path.join(this.root, `step-${++this.#stepCount}.log`);
     // One file for both streams keeps their lines in the order the process wrote them.
@@ -196,7 +200,7 @@ export class Job {
           ...files,
           GITHUB_ACTION: id,
           GITHUB_ACTION_REPOSITORY: GITHUB_RUN.actionRepository,
-          GITHUB_ACTION_REF: GITHUB_RUN.actionRef,
+          GITHUB_ACTION_REF: actionRef,
         },
         stdio: ['ignore', fd, fd],
       });

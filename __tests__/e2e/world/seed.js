@@ -25,6 +25,10 @@ export const SEED = Object.freeze({
   deployRole: iam('role/deploy'),
   /** Trusts sessions of deploy: the second role of a chain. */
   chainedRole: iam('role/deploy-audit'),
+  /** Trusts GitHub OIDC only for jobs of the main branch (no environment): OIDC_TRUST.mainBranch. */
+  mainBranchRole: iam('role/deploy-main'),
+  /** Trusts GitHub OIDC only for jobs in the environment production: OIDC_TRUST.production. */
+  productionRole: iam('role/deploy-production'),
   oidcProvider: iam(`oidc-provider/${GITHUB_ISSUER.replace('https://', '')}`),
   bucket: BUCKET,
   object: OBJECT,
@@ -45,6 +49,24 @@ const TRUST_DEPLOY = document([
     },
   },
 ]);
+
+/**
+ * A trust policy statement that admits GitHub OIDC tokens with exactly this aud and sub, written the way the
+ * action's diagnosis suggests one.
+ * @param {string} sub
+ */
+const oidcStatement = (sub) => ({
+  Effect: 'Allow',
+  Principal: { Federated: SEED.oidcProvider },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  Condition: { StringEquals: { [`${oidcHost}:aud`]: 'sts.amazonaws.com', [`${oidcHost}:sub`]: sub } },
+});
+
+/** The single statements of the narrow OIDC roles' trust policies. */
+export const OIDC_TRUST = Object.freeze({
+  mainBranch: oidcStatement(`repo:${GITHUB_RUN.repository}:ref:refs/heads/main`),
+  production: oidcStatement(`repo:${GITHUB_RUN.repository}:environment:production`),
+});
 
 // AWS matches a role ARN principal against all of that role's sessions; moto compares principals literally,
 // so the session ARN the chaining tests use (default session name) is listed as well.
@@ -132,6 +154,26 @@ const SEED_REQUESTS = [
       RoleName: 'deploy-audit',
       PolicyName: 'list',
       PolicyDocument: AUDIT_POLICY,
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateRole',
+      RoleName: 'deploy-main',
+      AssumeRolePolicyDocument: document([OIDC_TRUST.mainBranch]),
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateRole',
+      RoleName: 'deploy-production',
+      AssumeRolePolicyDocument: document([OIDC_TRUST.production]),
     },
   },
   { service: 's3', method: 'PUT', path: `/${BUCKET}` },

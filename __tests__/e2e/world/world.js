@@ -1,5 +1,7 @@
 // The whole test world: moto (seeded, auth enforced), GitHub's ID-token endpoint, a recording proxy in front of
 // moto for the action's STS requests, and emulated runner jobs. Started by the tests and by `npm run demo`.
+// Both servers can misbehave on demand (world.sts.injectFaults / limitRate, world.oidc.failNext); reset them
+// between tests that use this (world.sts.reset(), world.oidc.reset()).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { startMoto } from './moto.js';
@@ -10,8 +12,10 @@ import { checkAuthEnforced, REGION, SEED_REQUEST_COUNT, seedAccount } from './se
 import { REPO_ROOT, requireTools } from './tools.js';
 
 /**
- * @typedef {Omit<import('./runner.js').JobOptions, 'idToken'> & { idToken?: boolean }} WorldJobOptions
- *   `idToken: true` gives the job `permissions: id-token: write` (the world's ID-token endpoint)
+ * @typedef {Omit<import('./runner.js').JobOptions, 'idToken'>
+ *   & { idToken?: boolean | import('./oidc-server.js').JobClaims }} WorldJobOptions
+ *   `idToken: true` gives the job `permissions: id-token: write` (the world's ID-token endpoint);
+ *   `idToken: { environment: 'production' }` also runs it in that environment (its tokens say so)
  */
 
 /**
@@ -63,7 +67,8 @@ export async function startWorld() {
       sts,
       oidc,
       newJob({ idToken = false, ...options } = {}) {
-        const job = new Job({ ...options, ...(idToken && { idToken: oidc }) });
+        const ids = typeof idToken === 'object' ? oidc.forJob(idToken) : idToken ? oidc : undefined;
+        const job = new Job({ ...options, ...(ids && { idToken: ids }) });
         jobs.push(job);
         return job;
       },
