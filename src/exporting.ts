@@ -42,6 +42,8 @@ export interface Exported {
   readonly profileSections: readonly WrittenSection[];
   /** The credential_process config file (refresh-credentials). */
   readonly refreshConfig: string | undefined;
+  /** Variables exported empty, to clear what an earlier step left. */
+  readonly cleared: readonly string[];
 }
 
 /**
@@ -86,7 +88,8 @@ export function exportCredentials(
     variables.set('AWS_CONFIG_FILE', refreshConfig);
     variables.set('AWS_REGION', config.region);
     variables.set('AWS_DEFAULT_REGION', config.region);
-    if (config.awsProfile !== undefined) variables.set('AWS_PROFILE', config.awsProfile);
+    // Without aws-profile the config's profile is [default]: an earlier AWS_PROFILE would miss it.
+    setOrClear(variables, env, 'AWS_PROFILE', config.awsProfile);
   } else if (config.outputEnvCredentials) {
     if (creds !== undefined) {
       variables.set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
@@ -121,7 +124,13 @@ export function exportCredentials(
     STATE.previousValues,
     JSON.stringify(Object.fromEntries(previous.map((name) => [name, env[name]]))),
   );
-  return { variables: [...variables.keys()], outputs: [...outputs.keys()], profileSections, refreshConfig };
+  return {
+    variables: [...variables.keys()],
+    outputs: [...outputs.keys()],
+    profileSections,
+    refreshConfig,
+    cleared: [...variables].filter(([, value]) => value === '').map(([name]) => name),
+  };
 }
 
 function setOrClear(

@@ -150,6 +150,12 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
 
   const refreshCredentials = bool('refresh-credentials', false);
   if (refreshCredentials) checkRefresh(roleToAssume, staticKeys, roleChaining, line('http-proxy'));
+  if (refreshCredentials && bool('use-existing-credentials', false)) {
+    throw new InputError(
+      'refresh-credentials',
+      'refresh-credentials and use-existing-credentials contradict each other: one renews credentials in later steps, the other keeps the ones the job has. Set only one of them',
+    );
+  }
 
   const customTags = readCustomTags(getInput('custom-tags'));
   const allowedAccountIds = parseList(getInput('allowed-account-ids'));

@@ -78,7 +78,10 @@ export async function run(
     runner.endGroup();
     grouped = false;
     report(runner, obtained, exported);
-    if (config.summary) writeSummary(runner, secrets, summaryOf(config, obtained, stats, started, undefined));
+    if (config.summary) {
+      const renewed = exported.refreshConfig !== undefined;
+      writeSummary(runner, secrets, summaryOf(config, obtained, stats, started, undefined, renewed));
+    }
   } catch (error) {
     if (grouped) runner.endGroup();
     const details = error instanceof ActionError ? error.details.map((line) => redact(line, secrets)) : [];
@@ -126,8 +129,11 @@ function report(runner: Runner, obtained: Obtained, exported: Exported): void {
       `refresh-credentials: later steps get new credentials through the credential_process in ${exported.refreshConfig}`,
     );
   }
-  if (exported.variables.length > 0)
-    runner.info(`Exported for later steps: ${exported.variables.join(', ')}`);
+  const cleared = exported.variables.filter((name) => exported.cleared.includes(name));
+  const set = exported.variables.filter((name) => !exported.cleared.includes(name));
+  if (set.length > 0) runner.info(`Exported for later steps: ${set.join(', ')}`);
+  if (cleared.length > 0)
+    runner.info(`Cleared for later steps (left by an earlier step): ${cleared.join(', ')}`);
   for (const section of exported.profileSections) runner.info(`Wrote [${section.header}] to ${section.file}`);
 }
 
@@ -146,8 +152,10 @@ function summaryOf(
   stats: StepStats,
   started: number,
   failure: { message: string; details: readonly string[] } | undefined,
+  renewed = false,
 ): string {
   return summaryMarkdown({
+    renewed,
     // On failure, the source that was tried (undefined when the inputs were refused before any was chosen).
     source: obtained?.source ?? stats.source,
     identityArn: obtained?.identity.arn,

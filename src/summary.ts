@@ -14,6 +14,8 @@ export interface SummaryFacts {
   readonly identityArn: string | undefined;
   readonly region: string | undefined;
   readonly expiration: Date | undefined;
+  /** refresh-credentials: later steps renew the credentials themselves, so no expiry applies to them. */
+  readonly renewed: boolean;
   /** undefined: no AssumeRole call (no session tags sent). */
   readonly sessionTags: readonly Tag[] | undefined;
   readonly retries: number;
@@ -35,20 +37,32 @@ export function summaryMarkdown(facts: SummaryFacts, now: Date = new Date()): st
     ],
     ...(facts.identityArn ? [['Identity', code(hide(facts.identityArn))] as [string, string]] : []),
     ...(facts.region ? [['Region', facts.region] as [string, string]] : []),
-    ...(facts.expiration
+    ...(facts.renewed
       ? [
           [
             'Expires',
-            `${facts.expiration.toISOString()} (in ${Math.round((facts.expiration.getTime() - now.getTime()) / 60000)} min)`,
+            'never for later steps: renewed on demand by the credential_process (refresh-credentials)',
+          ] as [string, string],
+        ]
+      : facts.expiration
+        ? [
+            [
+              'Expires',
+              `${facts.expiration.toISOString()} (in ${Math.round((facts.expiration.getTime() - now.getTime()) / 60000)} min)`,
+            ] as [string, string],
+          ]
+        : []),
+    // Only known for a session that was made; on failure the row would mislead.
+    ...(facts.failure === undefined
+      ? [
+          [
+            'Session tags',
+            facts.sessionTags === undefined
+              ? 'none sent'
+              : facts.sessionTags.map((tag) => code(`${tag.Key}=${tag.Value}`)).join(' ') || 'none',
           ] as [string, string],
         ]
       : []),
-    [
-      'Session tags',
-      facts.sessionTags === undefined
-        ? 'none sent'
-        : facts.sessionTags.map((tag) => code(`${tag.Key}=${tag.Value}`)).join(' ') || 'none',
-    ],
     ['Retries', String(facts.retries)],
     [
       'Time',

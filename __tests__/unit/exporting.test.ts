@@ -146,4 +146,13 @@ describe('exportCredentials with refresh-credentials', () => {
     });
     expect(runner.exported.AWS_CONFIG_FILE).toMatch(/assume-aws-role-[0-9a-f-]{36}\/config$/);
   });
+
+  it('clears an earlier AWS_PROFILE without aws-profile: the file has only [default]', () => {
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'refresh-credentials': 'true' },
+    });
+    refreshWith(runner, world.env({ AWS_PROFILE: 'earlier' }));
+
+    expect(runner.exported.AWS_PROFILE).toBe('');
+  });
 });

@@ -615,6 +615,12 @@ const INVALID: Invalid[] = [
     'remove aws-access-key-id or refresh-credentials',
   ],
   [
+    'refresh-credentials with use-existing-credentials',
+    withRole({ 'use-existing-credentials': 'true', 'refresh-credentials': 'true' }),
+    'refresh-credentials',
+    'contradict each other',
+  ],
+  [
     'refresh-credentials with role-chaining',
     withRole({ 'role-chaining': 'true', 'refresh-credentials': 'true' }),
     'refresh-credentials',

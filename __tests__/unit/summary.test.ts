@@ -7,6 +7,7 @@ const facts = (overrides: Partial<SummaryFacts> = {}): SummaryFacts => ({
   identityArn: 'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
   region: 'eu-west-1',
   expiration: new Date('2026-01-01T13:00:00Z'),
+  renewed: false,
   sessionTags: [
     { Key: 'GitHub', Value: 'Actions' },
     { Key: 'Repository', Value: 'octo-org/octo-repo' },
@@ -63,5 +64,20 @@ describe('summaryMarkdown', () => {
     expect(markdown).toContain('> Could not assume a\\|b &lt;role>');
     expect(markdown).toContain('```text\n  sub  repo:o/r:ref:refs/heads/main\n```');
     expect(markdown).not.toContain('| Identity |');
+  });
+
+  it('says later steps renew the credentials with refresh-credentials', () => {
+    const markdown = summaryMarkdown(facts({ renewed: true }), NOW);
+    expect(markdown).toContain(
+      '| Expires | never for later steps: renewed on demand by the credential_process (refresh-credentials) |',
+    );
+  });
+
+  it('shows no session tags row on failure, where it would mislead', () => {
+    const markdown = summaryMarkdown(
+      facts({ identityArn: undefined, failure: { message: 'x', details: [] } }),
+      NOW,
+    );
+    expect(markdown).not.toContain('Session tags');
   });
 });
