@@ -1,15 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-} from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
 import { run } from '../../src/main.js';
 import {
   ACCOUNT,
-  assumedRole,
   callerIdentity,
   expectMaskedFirst,
   FakeRunner,
@@ -20,23 +14,16 @@ import {
   TEMP_CREDENTIALS,
   TEMP_SECRETS,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // Sources that use the credentials the job already has: role-chaining, force-skip-oidc, a self-hosted
 // runner's instance credentials, or no role at all. The SDK's default chain would find them; STS is mocked.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(assumedRole());
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  sts.on(GetCallerIdentityCommand).resolves(callerIdentity());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 describe('existing credentials', () => {
   // Credentials an earlier step exported.

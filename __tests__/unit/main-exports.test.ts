@@ -1,18 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-} from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+
 import { STATE } from '../../src/exporting.js';
 import { run } from '../../src/main.js';
 import {
   ACCOUNT,
   ASSUMED_ARN,
-  assumedRole,
   callerIdentity,
   expectFailedCleanly,
   expectMaskedFirst,
@@ -26,22 +20,15 @@ import {
   TEMP_CREDENTIALS,
   TEMP_SECRETS,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // What later steps get: environment variables, step outputs, profile files, and the post step's state.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(assumedRole());
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  sts.on(GetCallerIdentityCommand).resolves(callerIdentity());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 const OIDC = { 'aws-region': 'eu-central-1', 'role-to-assume': ROLE_ARN };
 const KEY_SECRETS = [SOURCE_KEYS.accessKeyId, SOURCE_KEYS.secretAccessKey];

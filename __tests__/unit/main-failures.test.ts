@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
-  STSClient,
   type AssumeRoleWithWebIdentityCommandInput,
 } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { run } from '../../src/main.js';
 import {
   ACCOUNT,
@@ -23,22 +22,15 @@ import {
   SOURCE_KEYS,
   stsError,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // Every failure fails the step once, exports nothing, says what to change and shows no secret.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(assumedRole());
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  sts.on(GetCallerIdentityCommand).resolves(callerIdentity());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 const KEY_SECRETS = [SOURCE_KEYS.accessKeyId, SOURCE_KEYS.secretAccessKey];
 const ALL_KEY_SECRETS = [...KEY_SECRETS, SOURCE_KEYS.sessionToken];

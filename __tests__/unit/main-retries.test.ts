@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-} from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+
 import { run } from '../../src/main.js';
 import { IdTokenRequestError } from '../../src/sources/github-id-token.js';
 import {
   assumedRole,
-  callerIdentity,
   expectFailedCleanly,
   expectMaskedFirst,
   FakeRunner,
@@ -21,23 +15,16 @@ import {
   TEMP_CREDENTIALS,
   TEMP_SECRETS,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // Calls the action repeats on purpose: AssumeRole without the optional session tags when STS finds them too
 // large, and special-characters-workaround. Each ends in success or in one clean failure.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(assumedRole());
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  sts.on(GetCallerIdentityCommand).resolves(callerIdentity());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 const KEY_SECRETS = [SOURCE_KEYS.accessKeyId, SOURCE_KEYS.secretAccessKey];
 const OIDC = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN };

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+
 import { run } from '../../src/main.js';
 import {
   ACCOUNT,
@@ -24,22 +24,15 @@ import {
   TEMP_CREDENTIALS,
   TEMP_SECRETS,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // What STS receives for each credential source, run end to end through run() with STS mocked.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleCommand).resolves(assumedRole());
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  sts.on(GetCallerIdentityCommand).resolves(callerIdentity());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 const SOURCE_SECRETS = [SOURCE_KEYS.accessKeyId, SOURCE_KEYS.secretAccessKey];
 
