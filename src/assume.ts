@@ -89,23 +89,11 @@ export async function obtainCredentials(
   }
 
   if (config.roleToAssume === undefined) {
+    // Keys given as inputs are handed on as they are; the job's own credentials stay where they are.
+    const credentials =
+      source.kind === 'signer' && source.signer !== 'default-chain' ? source.signer : undefined;
     const identity = sourceIdentity as Identity;
-    if (source.kind === 'signer' && source.signer !== 'default-chain') {
-      return {
-        credentials: source.signer,
-        identity,
-        roleArn: undefined,
-        sessionTags: undefined,
-        source: choice.kind,
-      };
-    }
-    return {
-      credentials: undefined,
-      identity,
-      roleArn: undefined,
-      sessionTags: undefined,
-      source: choice.kind,
-    };
+    return { credentials, identity, roleArn: undefined, sessionTags: undefined, source: choice.kind };
   }
 
   const roleArn = config.roleToAssume.startsWith('arn:')
@@ -114,7 +102,7 @@ export async function obtainCredentials(
   if (roleArn !== config.roleToAssume)
     deps.info(`Role name ${config.roleToAssume} is ${roleArn} in the source account`);
 
-  let sessionTags: readonly Tag[] | undefined;
+  let tagsSent: readonly Tag[] | undefined;
   // A web identity token lives minutes and retries can outlast it: every attempt gets a new one.
   const assumeWithNewToken = async (): Promise<Session> => {
     if (source.kind !== 'web-identity') throw new Error('not a web identity source');
@@ -130,27 +118,28 @@ export async function obtainCredentials(
     };
     return assumeRoleWithWebIdentity(deps.client, input, deps.signal);
   };
-  const attempt = (): Promise<Session> =>
+  const what = `assume ${roleArn} with ${choice.kind === 'github-oidc' ? 'GitHub OIDC' : 'the web identity token file'}`;
+  const retryOptions = { maxAttempts: deps.maxAttempts, onRetry: deps.onRetry, signal: deps.signal };
+  const attempt =
     source.kind === 'web-identity'
-      ? withContext(
-          retrying(assumeWithNewToken, {
-            maxAttempts: deps.maxAttempts,
-            onRetry: deps.onRetry,
-            signal: deps.signal,
-          }),
-          deps.signal,
-          `assume ${roleArn} with ${choice.kind === 'github-oidc' ? 'GitHub OIDC' : 'the web identity token file'}`,
-          failure('AssumeRoleWithWebIdentity', roleArn),
-        )
-      : (deps.stage(`assuming the role ${roleArn}`),
-        assumeWithTags(
-          config,
-          roleArn,
-          deps,
-          failure('AssumeRole', roleArn),
-          choice,
-          (tags) => (sessionTags = tags),
-        ));
+      ? () =>
+          withContext(
+            retrying(assumeWithNewToken, retryOptions),
+            deps.signal,
+            what,
+            failure('AssumeRoleWithWebIdentity', roleArn),
+          )
+      : () => {
+          deps.stage(`assuming the role ${roleArn}`);
+          return assumeWithTags(
+            config,
+            roleArn,
+            deps,
+            failure('AssumeRole', roleArn),
+            choice,
+            (tags) => (tagsSent = tags),
+          );
+        };
 
   const session = await avoidSpecialCharacters(config, attempt, deps);
   if (config.maskAccountId) deps.mask(session.identity.accountId);
@@ -159,7 +148,7 @@ export async function obtainCredentials(
     credentials: session.credentials,
     identity: session.identity,
     roleArn,
-    sessionTags,
+    sessionTags: tagsSent,
     source: choice.kind,
   };
 }
@@ -184,8 +173,8 @@ async function assumeWithTags(
     };
     if (config.skipSessionTagging) return base;
     const tags = sessionTags(deps.run, config.customTags, { withOptional });
-    const sent = new Set(tags.map((tag) => tag.Key));
-    const transitive = config.transitiveTagKeys.filter((key) => sent.has(key));
+    const keys = new Set(tags.map((tag) => tag.Key));
+    const transitive = config.transitiveTagKeys.filter((key) => keys.has(key));
     return { ...base, Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
   };
   const send = async (withOptional: boolean): Promise<Session> => {
