@@ -1,25 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+
 import { cleanup } from '../../src/cleanup.js';
 import { STATE } from '../../src/exporting.js';
 import { run } from '../../src/main.js';
-import { assumedRole, FakeRunner, ROLE_ARN, TestWorld } from './fixtures/runner.js';
+import { FakeRunner, mockSts, ROLE_ARN, TestWorld, useTestWorld } from './fixtures/runner.js';
 
 // The post step undoes what the main step recorded in its state, and nothing else.
 
-const sts = mockClient(STSClient);
+mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 /** The main step's state, as the runner hands it to the post step. */
 function stateOf(variables: readonly string[], sections: readonly object[] = []): Record<string, string> {

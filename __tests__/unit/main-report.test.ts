@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from '@jest/globals';
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+
 import { run } from '../../src/main.js';
 import type { Runner } from '../../src/runner.js';
 import {
-  assumedRole,
   ASSUMED_ARN,
   expectFailedCleanly,
   expectMaskedFirst,
@@ -17,21 +16,16 @@ import {
   TEMP_CREDENTIALS,
   TEMP_SECRETS,
   TestWorld,
+  mockSts,
+  useTestWorld,
 } from './fixtures/runner.js';
 
 // What run() tells the reader: the log grouped, the diagnosis of a refused OIDC assume before the one error, the
 // job summary; and refresh-credentials handing on a config file instead of keys.
 
-const sts = mockClient(STSClient);
+const sts = mockSts();
 let world: TestWorld;
-
-beforeEach(() => {
-  sts.reset();
-  sts.on(AssumeRoleWithWebIdentityCommand).resolves(assumedRole());
-  world = new TestWorld();
-});
-afterEach(() => world.dispose());
-afterAll(() => sts.restore());
+useTestWorld((w) => (world = w));
 
 const OIDC = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN };
 const at = (runner: FakeRunner, method: keyof Runner, text = '') =>
