@@ -33,7 +33,8 @@ export interface Obtained {
 /** What obtaining needs from outside. */
 export interface ObtainDeps {
   readonly client: STSClient;
-  readonly run: RunContext;
+  /** The run's facts for session tags, read when first needed. */
+  readonly run: () => RunContext;
   readonly signal: AbortSignal;
   readonly endpoint: string;
   readonly info: (line: string) => void;
@@ -65,7 +66,9 @@ export async function obtainCredentials(
     region: config.region,
     endpoint: deps.endpoint,
     sessionTagging: !config.skipSessionTagging,
-    actor: deps.run.actor,
+    get actor() {
+      return deps.run().actor;
+    },
     get token() {
       return lastToken;
     },
@@ -172,7 +175,7 @@ async function assumeWithTags(
       ...policies(config),
     };
     if (config.skipSessionTagging) return base;
-    const tags = sessionTags(deps.run, config.customTags, { withOptional });
+    const tags = sessionTags(deps.run(), config.customTags, { withOptional });
     const keys = new Set(tags.map((tag) => tag.Key));
     const transitive = config.transitiveTagKeys.filter((key) => keys.has(key));
     return { ...base, Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };

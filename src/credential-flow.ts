@@ -4,7 +4,7 @@ import { messageOf } from './errors.js';
 import type { Mask } from './exporting.js';
 import type { Config } from './inputs.js';
 import { failureLabel, type OnRetry } from './retry.js';
-import { currentRun } from './run-context.js';
+import { runContextOnDemand } from './run-context.js';
 import { runWarnings } from './run-warnings.js';
 import type { Runner } from './runner.js';
 import { chooseSource, type SourceKind } from './sources/choose.js';
@@ -57,7 +57,7 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
   return deadline.race(
     obtainCredentials(config, choice, source, {
       client,
-      run: currentRun(env),
+      run: runContextOnDemand(env),
       signal: deadline.signal,
       endpoint: stsEndpointUrl(config, env),
       mask,

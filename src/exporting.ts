@@ -32,6 +32,14 @@ export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_CONFIG_FILE',
 ]);
 
+/** The variables that carry credentials: an earlier step's are cleared wherever they would mix with new ones. */
+export const KEY_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+] as const;
+
 /** Registers a secret with the runner before anything can print it. */
 export type Mask = (secret: string | undefined) => void;
 
@@ -77,14 +85,7 @@ export function exportCredentials(
   const variables = new Map<string, string>();
   if (refreshConfig !== undefined) {
     // Keys in the environment would win over the profile and never be renewed: clear an earlier step's.
-    for (const name of [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_CREDENTIAL_EXPIRATION',
-    ]) {
-      setOrClear(variables, env, name, undefined);
-    }
+    for (const name of KEY_VARIABLES) setOrClear(variables, env, name, undefined);
     variables.set('AWS_CONFIG_FILE', refreshConfig);
     variables.set('AWS_REGION', config.region);
     variables.set('AWS_DEFAULT_REGION', config.region);

@@ -3,8 +3,9 @@ import { InputError } from './errors.js';
 // Strict parsers for action inputs. Each takes the input's name and raw (already trimmed) value, and either
 // returns the typed value or throws an InputError that names the input, what it accepts and what it got.
 
-const TRUE_VALUES = ['true', 'True', 'TRUE'];
-const FALSE_VALUES = ['false', 'False', 'FALSE'];
+/** YAML 1.2 core-schema spellings of true and false. */
+export const TRUE_VALUES: readonly string[] = ['true', 'True', 'TRUE'];
+export const FALSE_VALUES: readonly string[] = ['false', 'False', 'FALSE'];
 
 /** Shows a received value in an error message, shortened, without control characters. */
 export function shown(raw: string): string {

@@ -10,20 +10,22 @@ import {
 } from './credential-flow.js';
 import { Deadline } from './deadline.js';
 import { ActionError, messageOf, redact } from './errors.js';
-import { exportCredentials, type Exported, type Mask, type RefreshTarget } from './exporting.js';
+import {
+  exportCredentials,
+  KEY_VARIABLES,
+  type Exported,
+  type Mask,
+  type RefreshTarget,
+} from './exporting.js';
+import { FALSE_VALUES, TRUE_VALUES } from './input-parsers.js';
 import { readConfig, SECRET_INPUTS, type Config } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
 import { refreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
 import { summaryMarkdown } from './summary.js';
 
-const CREDENTIAL_VARIABLES = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_CREDENTIAL_EXPIRATION',
-  'AWS_PROFILE',
-];
+/** What unset-current-credentials makes this process forget. */
+const CREDENTIAL_VARIABLES = [...KEY_VARIABLES, 'AWS_PROFILE'];
 
 /**
  * The main step: parse inputs → choose a credential source → obtain credentials → mask → export → summarise.
@@ -92,7 +94,7 @@ export async function run(
     if (runner.isDebug() && error instanceof Error && error.stack) {
       runner.debug(redact(error.stack.split('\n').slice(1).join('\n'), secrets));
     }
-    if (config?.summary ?? !['false', 'False', 'FALSE'].includes(runner.getInput('summary'))) {
+    if (config?.summary ?? !FALSE_VALUES.includes(runner.getInput('summary'))) {
       writeSummary(runner, secrets, summaryOf(config, undefined, stats, started, { message, details }));
     }
   } finally {
@@ -174,7 +176,7 @@ function summaryOf(
  * not even an input error can show them.
  */
 function maskAccountsEarly(runner: Runner, mask: Mask): void {
-  if (!['true', 'True', 'TRUE'].includes(runner.getInput('mask-aws-account-id'))) return;
+  if (!TRUE_VALUES.includes(runner.getInput('mask-aws-account-id'))) return;
   const written = `${runner.getInput('role-to-assume')} ${runner.getInput('allowed-account-ids')}`;
   for (const [account] of written.matchAll(/\b\d{12}\b/g)) mask(account);
 }

@@ -3,8 +3,16 @@
 import { Context } from '@actions/github/lib/context.js';
 import type { RunContext } from './session-tags.js';
 
-/** The workflow run's facts for session tags, from @actions/github's context (empty where unset). */
-export function currentRun(env: NodeJS.ProcessEnv): RunContext {
+/**
+ * The workflow run's facts for session tags, from @actions/github's context (empty where unset). Read on
+ * first use only: the context parses the event payload file, which a web identity assume never needs.
+ */
+export function runContextOnDemand(env: NodeJS.ProcessEnv): () => RunContext {
+  let run: RunContext | undefined;
+  return () => (run ??= readRun(env));
+}
+
+function readRun(env: NodeJS.ProcessEnv): RunContext {
   const context = new Context();
   return {
     repository: env.GITHUB_REPOSITORY ?? '',
