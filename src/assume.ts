@@ -5,7 +5,7 @@ import { explain, type FailureContext } from './explain.js';
 import type { Config } from './inputs.js';
 import { roleArnFor } from './partition.js';
 import { retrying, type OnRetry } from './retry.js';
-import { sessionTags, type RunContext } from './session-tags.js';
+import { OPTIONAL_TAG_KEYS, sessionTags, type RunContext } from './session-tags.js';
 import type { SourceChoice, SourceKind } from './sources/choose.js';
 import type { SourceCredentials } from './sources/load.js';
 import {
@@ -193,7 +193,7 @@ async function assumeWithTags(
       throw wrap(error, deps.signal, what, ctx);
     }
     deps.warning(
-      'STS found the session tags too large (PackedPolicyTooLarge); retrying once without EventName, RunId, Job and TriggeringActor',
+      `STS found the session tags too large (PackedPolicyTooLarge); retrying once without ${OPTIONAL_TAG_KEYS.join(', ')}`,
     );
     return withContext(send(false), deps.signal, what, ctx);
   }

@@ -57,6 +57,8 @@ export interface Config {
   readonly refreshCredentials: boolean;
   /** Append a report to the job summary. */
   readonly summary: boolean;
+  /** Inputs that were empty and took their value from an environment variable: input → variable. */
+  readonly inputVariables: Readonly<Record<string, string>>;
 }
 
 /** Access keys given as inputs. */
@@ -82,8 +84,15 @@ const PROFILE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** STS refuses sessions longer than an hour when a role session assumes another role. */
 const MAX_CHAINED_DURATION = 3600;
 
-/** Parses and checks every input; throws an InputError naming the first one that breaks a rule. */
-export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
+/**
+ * Parses and checks every input; throws an InputError naming the first one that breaks a rule. `inputVariables`
+ * names the inputs whose values came from environment variables (src/input-variables.ts).
+ */
+export function readConfig(
+  getInput: GetInput,
+  env: NodeJS.ProcessEnv,
+  inputVariables: Readonly<Record<string, string>> = {},
+): Config {
   const line = (name: string): string => singleLine(name, getInput(name));
   const optional = (value: string): string | undefined => (value === '' ? undefined : value);
   const bool = (name: string, fallback: boolean): boolean => parseBoolean(name, line(name), fallback);
@@ -143,7 +152,9 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
   }
 
   const refreshCredentials = bool('refresh-credentials', false);
-  if (refreshCredentials) checkRefresh(roleToAssume, staticKeys, roleChaining, line('http-proxy'));
+  // A proxy from HTTPS_PROXY/HTTP_PROXY is not written to disk: later steps have the variable themselves.
+  const proxyInput = inputVariables['http-proxy'] === undefined ? line('http-proxy') : '';
+  if (refreshCredentials) checkRefresh(roleToAssume, staticKeys, roleChaining, proxyInput);
   if (refreshCredentials && bool('use-existing-credentials', false)) {
     throw new InputError(
       'refresh-credentials',
@@ -220,19 +231,29 @@ export function readConfig(getInput: GetInput, env: NodeJS.ProcessEnv): Config {
     httpProxy:
       httpProxy === undefined ? undefined : parseUrl('http-proxy', httpProxy, { hideCredentials: true }),
     noProxy: parseList(line('no-proxy')),
-    retryMaxAttempts: parseInteger('retry-max-attempts', line('retry-max-attempts'), {
-      min: 1,
-      fallback: 12,
-    }) as number,
+    retryMaxAttempts: readRetryMaxAttempts(line('retry-max-attempts')),
     disableRetry: bool('disable-retry', false),
     specialCharactersWorkaround: bool('special-characters-workaround', false),
     useExistingCredentials: bool('use-existing-credentials', false),
     forceSkipOidc: bool('force-skip-oidc', false),
+    // 0 means no limit, as in configure-aws-credentials.
     actionTimeoutSeconds:
-      timeout === '' ? undefined : parseInteger('action-timeout-s', timeout, { min: 1, fallback: undefined }),
+      parseInteger('action-timeout-s', timeout, { min: 0, fallback: undefined }) || undefined,
     refreshCredentials,
     summary: bool('summary', true),
+    inputVariables,
   };
+}
+
+/** retry-max-attempts counts attempts in all: 0 or less would mean none (the reference reads 0 as 12, -1 as 1). */
+function readRetryMaxAttempts(raw: string): number {
+  if (/^(0+|-\d+)$/.test(raw)) {
+    throw new InputError(
+      'retry-max-attempts',
+      `retry-max-attempts must be a whole number of at least 1 (the attempts in all, the first included), got ${raw}: for a single attempt set retry-max-attempts: 1 or disable-retry: true`,
+    );
+  }
+  return parseInteger('retry-max-attempts', raw, { min: 1, fallback: 12 }) as number;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type StepStats,
 } from './credential-flow.js';
 import { Deadline } from './deadline.js';
-import { ActionError, messageOf, redact } from './errors.js';
+import { ActionError, InputError, messageOf, redact } from './errors.js';
 import {
   exportCredentials,
   KEY_VARIABLES,
@@ -18,7 +18,8 @@ import {
   type RefreshTarget,
 } from './exporting.js';
 import { FALSE_VALUES, TRUE_VALUES } from './input-parsers.js';
-import { readConfig, SECRET_INPUTS, type Config } from './inputs.js';
+import { describeInputVariables, withInputVariables } from './input-variables.js';
+import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
 import { refreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
@@ -45,15 +46,21 @@ export async function run(
   };
   const stats: StepStats = { retries: 0 };
   let config: Config | undefined;
+  let fromVariables: Readonly<Record<string, string>> = {};
   let deadline: Deadline | undefined;
   let grouped = false;
   try {
     // Secrets in the inputs are masked before anything, even a validation error, could print them.
     for (const name of SECRET_INPUTS) mask(runner.getInput(name));
-    maskAccountsEarly(runner, mask);
+    // Variables such as AWS_REGION stand in for empty inputs, as in configure-aws-credentials.
+    const inputs = withInputVariables((name) => runner.getInput(name), env);
+    fromVariables = inputs.fromVariables;
+    maskAccountsEarly(inputs.getInput, mask);
+    const standIns = describeInputVariables(fromVariables);
+    if (standIns !== undefined) runner.info(standIns);
 
     // Every input is checked before the first network call.
-    config = readConfig((name) => runner.getInput(name), env);
+    config = readConfig(inputs.getInput, env, fromVariables);
     if (config.awsProfile !== undefined)
       checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile);
     deadline = new Deadline(config.actionTimeoutSeconds);
@@ -87,7 +94,7 @@ export async function run(
   } catch (error) {
     if (grouped) runner.endGroup();
     const details = error instanceof ActionError ? error.details.map((line) => redact(line, secrets)) : [];
-    const message = redact(messageOf(error), secrets);
+    const message = redact(messageOf(error) + fromVariable(error, fromVariables), secrets);
     for (const line of details) runner.info(line);
     runner.setFailed(message);
     // The message is on the error line already; debug adds only where it came from.
@@ -175,8 +182,16 @@ function summaryOf(
  * With mask-aws-account-id, the account ids written in the inputs are masked before they are parsed, so
  * not even an input error can show them.
  */
-function maskAccountsEarly(runner: Runner, mask: Mask): void {
-  if (!TRUE_VALUES.includes(runner.getInput('mask-aws-account-id'))) return;
-  const written = `${runner.getInput('role-to-assume')} ${runner.getInput('allowed-account-ids')}`;
+function maskAccountsEarly(getInput: GetInput, mask: Mask): void {
+  if (!TRUE_VALUES.includes(getInput('mask-aws-account-id'))) return;
+  const written = `${getInput('role-to-assume')} ${getInput('allowed-account-ids')}`;
   for (const [account] of written.matchAll(/\b\d{12}\b/g)) mask(account);
+}
+
+/** For an input refused whose value came from a variable: which variable to fix. */
+function fromVariable(error: unknown, fromVariables: Readonly<Record<string, string>>): string {
+  const variable = error instanceof InputError ? fromVariables[error.input] : undefined;
+  return variable === undefined
+    ? ''
+    : ` (${(error as InputError).input} was not set, so its value came from the ${variable} environment variable: fix or unset ${variable}, or set the input)`;
 }

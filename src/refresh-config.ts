@@ -38,7 +38,8 @@ export function refreshParams(
     audience: config.audience,
     region: config.region,
     stsEndpoint: config.stsEndpoint,
-    httpProxy: config.httpProxy,
+    // A proxy from HTTPS_PROXY/HTTP_PROXY reaches the refresh process through its own environment.
+    httpProxy: config.inputVariables['http-proxy'] === undefined ? config.httpProxy : undefined,
     noProxy: config.noProxy,
     tokenFile: config.webIdentityTokenFile,
     policy: config.inlineSessionPolicy,

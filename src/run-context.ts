@@ -25,5 +25,7 @@ function readRun(env: NodeJS.ProcessEnv): RunContext {
     runId: Number.isFinite(context.runId) ? String(context.runId) : '',
     job: context.job ?? '',
     triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? '',
+    baseRef: env.GITHUB_BASE_REF ?? '',
+    headRef: env.GITHUB_HEAD_REF ?? '',
   };
 }

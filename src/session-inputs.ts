@@ -16,10 +16,13 @@ const POLICY_ARN = /^arn:aws[-a-z]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]{1,512}
 const MAX_INLINE_POLICY = 2048;
 const MAX_MANAGED_POLICIES = 10;
 
-/** custom-tags: a JSON object of strings, no key the action sets, within STS's limits. */
+/**
+ * custom-tags: a JSON object of string, number or boolean values (the last two sent as text, as the reference
+ * action does), no key the action sets, within STS's limits.
+ */
 export function readCustomTags(raw: string): Record<string, string> {
   if (raw === '') return {};
-  const accepted = 'a JSON object of string values, like {"Team": "platform"}';
+  const accepted = 'a JSON object of string, number or boolean values, like {"Team": "platform"}';
   const parsed = parseJson('custom-tags', raw, accepted);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InputError('custom-tags', `custom-tags must be ${accepted}`);
@@ -29,13 +32,14 @@ export function readCustomTags(raw: string): Record<string, string> {
   if (entries.length > room) {
     throw new InputError(
       'custom-tags',
-      `custom-tags may hold at most ${room} tags (STS allows ${MAX_TAGS}, the action sets ${STANDARD_TAGS.length}), got ${entries.length}`,
+      `custom-tags may hold at most ${room} tags (STS allows ${MAX_TAGS}, the action always sets ${STANDARD_TAGS.length}), got ${entries.length}`,
     );
   }
   // STS compares tag keys without regard to case: so do these checks.
   const protectedKeys = new Set([...PROTECTED_TAG_KEYS].map((key) => key.toLowerCase()));
   const seen = new Set<string>();
-  for (const [key, value] of entries) {
+  const tags: Record<string, string> = {};
+  for (const [key, raw] of entries) {
     if (seen.has(key.toLowerCase())) {
       throw new InputError(
         'custom-tags',
@@ -43,11 +47,12 @@ export function readCustomTags(raw: string): Record<string, string> {
       );
     }
     seen.add(key.toLowerCase());
-    if (typeof value !== 'string')
+    if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
       throw new InputError(
         'custom-tags',
-        `custom-tags must be ${accepted}: the value of ${shown(key)} is not a string`,
+        `custom-tags must be ${accepted}: the value of ${shown(key)} is ${raw === null ? 'null' : 'an object or array'}`,
       );
+    const value = String(raw);
     if (protectedKeys.has(key.toLowerCase())) {
       throw new InputError(
         'custom-tags',
@@ -66,8 +71,9 @@ export function readCustomTags(raw: string): Record<string, string> {
         `custom-tags values must be at most ${MAX_VALUE_LENGTH} letters, digits, spaces or _.:/=+-@ characters: the value of ${shown(key)} is ${shown(value)}`,
       );
     }
+    tags[key] = value;
   }
-  return Object.fromEntries(entries) as Record<string, string>;
+  return tags;
 }
 
 /** transitive-tag-keys: keys of tags the action sends. */

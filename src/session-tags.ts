@@ -12,6 +12,9 @@ export interface RunContext {
   readonly runId: string;
   readonly job: string;
   readonly triggeringActor: string;
+  /** GITHUB_BASE_REF and GITHUB_HEAD_REF: set on pull_request runs only. */
+  readonly baseRef: string;
+  readonly headRef: string;
 }
 
 type TagSource = { key: string; value: (run: RunContext) => string };
@@ -27,13 +30,21 @@ export const STANDARD_TAGS: readonly TagSource[] = [
   { key: 'Branch', value: (run) => run.ref },
 ];
 
-/** Tags added when they fit; dropped (and the call retried once) when STS answers PackedPolicyTooLarge. */
+/**
+ * Tags added when they fit, in this order (the reference action's), within the 50-tag limit; dropped (and the
+ * call retried once) when STS answers PackedPolicyTooLarge.
+ */
 export const OPTIONAL_TAGS: readonly TagSource[] = [
   { key: 'EventName', value: (run) => run.eventName },
+  { key: 'BaseRef', value: (run) => run.baseRef },
+  { key: 'HeadRef', value: (run) => run.headRef },
   { key: 'RunId', value: (run) => run.runId },
   { key: 'Job', value: (run) => run.job },
   { key: 'TriggeringActor', value: (run) => run.triggeringActor },
 ];
+
+/** The optional tag keys, for messages. */
+export const OPTIONAL_TAG_KEYS: readonly string[] = OPTIONAL_TAGS.map(({ key }) => key);
 
 /** Keys custom-tags may not set. */
 export const PROTECTED_TAG_KEYS: ReadonlySet<string> = new Set(

@@ -102,14 +102,15 @@ describe('defaults', () => {
     actionTimeoutSeconds: undefined,
     refreshCredentials: false,
     summary: true,
+    inputVariables: {},
   };
 
   it('fills every unset input with its default', () => {
     expect(read({})).toEqual(defaults);
   });
 
-  it("reads action.yml's defaults, as the runner passes them, the same as unset inputs", () => {
-    expect(read({ ...ACTION_DEFAULTS })).toEqual(defaults);
+  it('action.yml declares no defaults: the runner would pass them and hide the stand-in variables', () => {
+    expect(ACTION_DEFAULTS).toEqual({});
   });
 
   it.each([
@@ -189,6 +190,11 @@ describe('valid inputs', () => {
     ['many retries', { 'retry-max-attempts': '100' }, { retryMaxAttempts: 100 }],
     ['a timeout', { 'action-timeout-s': '1' }, { actionTimeoutSeconds: 1 }],
     [
+      'no timeout, written as 0 like configure-aws-credentials',
+      { 'action-timeout-s': '0' },
+      { actionTimeoutSeconds: undefined },
+    ],
+    [
       'custom tags in any letters, spaces and _.:/=+-@, empty values too',
       { 'custom-tags': '{"Team": "platform", "Cost Center": "ü 42", "a_.:/=+-@": "_.:/=+-@", "Empty": ""}' },
       { customTags: { Team: 'platform', 'Cost Center': 'ü 42', 'a_.:/=+-@': '_.:/=+-@', Empty: '' } },
@@ -199,6 +205,11 @@ describe('valid inputs', () => {
       { customTags: { Team: 'platform' } },
     ],
     ['43 custom tags', { 'custom-tags': tags(43) }, { customTags: JSON.parse(tags(43)) }],
+    [
+      'custom tag numbers and booleans, sent as text like the reference action does',
+      { 'custom-tags': '{"Count": 1, "Ratio": 0.5, "Enabled": true, "Off": false}' },
+      { customTags: { Count: '1', Ratio: '0.5', Enabled: 'true', Off: 'false' } },
+    ],
     [
       'the longest custom tag key and value',
       { 'custom-tags': JSON.stringify({ ['k'.repeat(128)]: 'v'.repeat(256) }) },
@@ -397,21 +408,24 @@ const INVALID: Invalid[] = [
     ]),
   ),
   // retry-max-attempts, action-timeout-s
-  ...['0', '-1', '1.5', 'ten', '1e2'].flatMap((raw): Invalid[] => [
-    [
-      `retry-max-attempts ${JSON.stringify(raw)}`,
-      { 'retry-max-attempts': raw },
-      'retry-max-attempts',
-      'an integer of at least 1',
-    ],
-    [
-      `action-timeout-s ${JSON.stringify(raw)}`,
-      { 'action-timeout-s': raw },
-      'action-timeout-s',
-      'an integer of at least 1',
-    ],
+  ...['0', '00', '-1', '-12'].map((raw): Invalid => [
+    `retry-max-attempts ${JSON.stringify(raw)} (the reference reads 0 as 12 and negatives as 1)`,
+    { 'retry-max-attempts': raw },
+    'retry-max-attempts',
+    'at least 1 (the attempts in all, the first included), got',
   ]),
-  ['action-timeout-s "5s"', { 'action-timeout-s': '5s' }, 'action-timeout-s', 'an integer of at least 1'],
+  ...['1.5', 'ten', '1e2'].map((raw): Invalid => [
+    `retry-max-attempts ${JSON.stringify(raw)}`,
+    { 'retry-max-attempts': raw },
+    'retry-max-attempts',
+    'an integer of at least 1',
+  ]),
+  ...['-1', '1.5', 'ten', '1e2', '5s'].map((raw): Invalid => [
+    `action-timeout-s ${JSON.stringify(raw)}`,
+    { 'action-timeout-s': raw },
+    'action-timeout-s',
+    'an integer of at least 0',
+  ]),
   // custom-tags
   ...[
     'not json',
@@ -420,14 +434,14 @@ const INVALID: Invalid[] = [
     '"Team"',
     'null',
     '42',
-    '{"Team": 1}',
     '{"Team": null}',
+    '{"Team": ["a"]}',
     '{"Team": {"a": "b"}}',
   ].map((raw): Invalid => [
     `custom-tags ${raw}`,
     { 'custom-tags': raw },
     'custom-tags',
-    'a JSON object of string values, like {"Team": "platform"}',
+    'a JSON object of string, number or boolean values, like {"Team": "platform"}',
   ]),
   ...[
     'GitHub',
@@ -438,6 +452,8 @@ const INVALID: Invalid[] = [
     'Commit',
     'Branch',
     'EventName',
+    'BaseRef',
+    'HeadRef',
     'RunId',
     'Job',
     'TriggeringActor',

@@ -46,7 +46,7 @@ describe.each([false, true])('an invalid input (debug %s)', (debug) => {
     ['role-to-assume', { ...OIDC, 'role-to-assume': 'deploy' }],
     ['role-session-name', { ...KEYS_AND_ROLE, 'role-session-name': 'x' }],
     ['mask-aws-account-id', { ...KEYS_AND_ROLE, 'mask-aws-account-id': 'yes' }],
-    ['custom-tags', { ...KEYS_AND_ROLE, 'custom-tags': '{"Team": 1}' }],
+    ['custom-tags', { ...KEYS_AND_ROLE, 'custom-tags': '{"Team": null}' }],
     ['aws-secret-access-key', { ...OIDC, 'aws-access-key-id': SOURCE_KEYS.accessKeyId }],
     ['aws-session-token', { ...OIDC, 'aws-session-token': SOURCE_KEYS.sessionToken }],
     ['allowed-account-ids', { ...OIDC, 'allowed-account-ids': OTHER_ACCOUNT }],

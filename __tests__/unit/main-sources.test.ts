@@ -163,6 +163,30 @@ describe('static keys', () => {
     expectMaskedFirst(runner, [...SOURCE_SECRETS, ...TEMP_SECRETS]);
   });
 
+  it("send BaseRef and HeadRef on a pull request, in the reference action's order", async () => {
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, ...keyInputs() },
+    });
+    await run(
+      runner,
+      world.env({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'fix/ü#7' }),
+    );
+
+    expect(runner.failures).toEqual([]);
+    const tags = sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.Tags ?? [];
+    expect(tags.map((tag) => tag.Key)).toEqual([
+      ...STANDARD_TAGS.map((tag) => tag.Key),
+      'EventName',
+      'BaseRef',
+      'HeadRef',
+      'RunId',
+      'Job',
+      'TriggeringActor',
+    ]);
+    expect(tags).toContainEqual({ Key: 'BaseRef', Value: 'main' });
+    expect(tags).toContainEqual({ Key: 'HeadRef', Value: 'fix/ü_7' });
+  });
+
   it('send the external id, session policies, custom and transitive tags', async () => {
     const runner = new FakeRunner({
       inputs: {

@@ -14,10 +14,12 @@ const RUN: RunContext = {
   actor: 'octocat',
   sha: '0123456789abcdef0123456789abcdef01234567',
   ref: 'refs/heads/main',
-  eventName: 'push',
+  eventName: 'pull_request',
   runId: '1658821493',
   job: 'deploy',
   triggeringActor: 'hubot',
+  baseRef: 'main',
+  headRef: 'feature/login',
 };
 
 const STANDARD = [
@@ -30,7 +32,9 @@ const STANDARD = [
   { Key: 'Branch', Value: 'refs/heads/main' },
 ];
 const OPTIONAL = [
-  { Key: 'EventName', Value: 'push' },
+  { Key: 'EventName', Value: 'pull_request' },
+  { Key: 'BaseRef', Value: 'main' },
+  { Key: 'HeadRef', Value: 'feature/login' },
   { Key: 'RunId', Value: '1658821493' },
   { Key: 'Job', Value: 'deploy' },
   { Key: 'TriggeringActor', Value: 'hubot' },
@@ -90,16 +94,31 @@ describe('sessionTags', () => {
     expect(tags).toContainEqual({ Key: 'Job', Value: 'x'.repeat(256) });
   });
 
-  it('drops tags whose value is empty', () => {
-    const run = { ...RUN, workflow: '', action: '', triggeringActor: '', runId: '' };
+  it('drops tags whose value is empty (BaseRef and HeadRef outside pull requests)', () => {
+    const run = {
+      ...RUN,
+      workflow: '',
+      action: '',
+      triggeringActor: '',
+      runId: '',
+      baseRef: '',
+      headRef: '',
+    };
     const keys = sessionTags(run, {}, { withOptional: true }).map((tag) => tag.Key);
     expect(keys).toEqual(['GitHub', 'Repository', 'Actor', 'Commit', 'Branch', 'EventName', 'Job']);
   });
 
+  it('sanitises and cuts BaseRef and HeadRef like the other tags', () => {
+    const run = { ...RUN, baseRef: 'release/ü#2', headRef: `feature/${'x'.repeat(300)}` };
+    const tags = sessionTags(run, {}, { withOptional: true });
+    expect(tags).toContainEqual({ Key: 'BaseRef', Value: 'release/ü_2' });
+    expect(tags).toContainEqual({ Key: 'HeadRef', Value: `feature/${'x'.repeat(248)}` });
+  });
+
   it.each([
-    [0, 4],
-    [39, 4],
-    [40, 3],
+    [0, 6],
+    [37, 6],
+    [38, 5],
     [42, 1],
     [43, 0],
   ])('with %i custom tags, adds %i optional tags to stay within 50', (custom, optional) => {
@@ -122,7 +141,7 @@ describe('sessionTags', () => {
       'Commit',
       'Branch',
       'EventName',
-      'RunId',
+      'BaseRef',
       ...Object.keys(customTags(43)),
     ]);
   });
