@@ -3,6 +3,7 @@ import type { Config } from './inputs.js';
 import { writeProfile, type WrittenSection } from './profile-files.js';
 import { writeRefreshConfig, type RefreshParams } from './refresh-config.js';
 import type { Runner } from './runner.js';
+import { runAppId } from './user-agent.js';
 
 /** Names of the GITHUB_STATE entries the post step reads. */
 export const STATE = {
@@ -103,6 +104,11 @@ export function exportCredentials(
     variables.set('AWS_DEFAULT_REGION', config.region);
     if (config.awsProfile !== undefined) variables.set('AWS_PROFILE', config.awsProfile);
   }
+
+  // Later steps' own AWS calls carry the run too, unless the job names its own app id.
+  const appId = runAppId(env);
+  if (variables.size > 0 && appId !== undefined && !env.AWS_SDK_UA_APP_ID)
+    variables.set('AWS_SDK_UA_APP_ID', appId);
 
   const outputs = new Map<string, string>([
     ['aws-account-id', obtained.identity.accountId],

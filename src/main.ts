@@ -24,6 +24,7 @@ import { checkProfileWritable } from './profile-files.js';
 import { refreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
 import { summaryMarkdown } from './summary.js';
+import { identifyExecutionEnv, runUserAgent } from './user-agent.js';
 
 /** What unset-current-credentials makes this process forget. */
 const CREDENTIAL_VARIABLES = [...KEY_VARIABLES, 'AWS_PROFILE'];
@@ -63,6 +64,8 @@ export async function run(
     config = readConfig(inputs.getInput, env, fromVariables);
     if (config.awsProfile !== undefined)
       checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile);
+    identifyExecutionEnv(env);
+    for (const warning of runUserAgent(env).warnings) runner.warning(warning);
     deadline = new Deadline(config.actionTimeoutSeconds);
 
     // Later steps inherit the job's environment as it was, unset or not: exports are decided against it.

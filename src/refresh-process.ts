@@ -5,6 +5,7 @@ import { retrying } from './retry.js';
 import { requestGitHubIdToken } from './sources/github-id-token.js';
 import { readWebIdentityTokenFile } from './sources/token-file.js';
 import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
+import { identifyExecutionEnv } from './user-agent.js';
 
 /**
  * The credential_process that refresh-credentials configures: gets a new web identity token (from GitHub,
@@ -16,6 +17,7 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const tokens: string[] = [];
   try {
     const params = decodeParams(argv[0]);
+    identifyExecutionEnv(env);
     const signal = AbortSignal.timeout(60_000);
     const client = createStsClient(settings(params), 'default-chain', env, { maxAttempts: 1 });
     const session = await retrying(

@@ -13,6 +13,7 @@ import type { Config } from './inputs.js';
 import { arnAccount } from './partition.js';
 import { proxyAgents, proxyFor } from './proxy.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
+import { runUserAgent } from './user-agent.js';
 
 /** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
 export type StsSettings = Pick<
@@ -78,6 +79,7 @@ export function createStsClient(
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   const options: STSClientConfig = {
     region: config.region,
+    customUserAgent: runUserAgent(env).tokens,
     maxAttempts: attempts,
     retryStrategy: new ClassifiedRetryStrategy(attempts, onRetry),
     // Otherwise the SDK resolves it (AWS_ENDPOINT_URL_STS, FIPS and dual-stack settings included).
