@@ -94,7 +94,9 @@ export async function obtainCredentials(
   if (config.roleToAssume === undefined) {
     // Keys given as inputs are handed on as they are; the job's own credentials stay where they are.
     const credentials =
-      source.kind === 'signer' && source.signer !== 'default-chain' ? source.signer : undefined;
+      choice.kind === 'static-keys' && source.kind === 'signer' && source.signer !== 'default-chain'
+        ? source.signer
+        : undefined;
     const identity = sourceIdentity as Identity;
     return { credentials, identity, roleArn: undefined, sessionTags: undefined, source: choice.kind };
   }

@@ -3,33 +3,75 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { messageOf } from './errors.js';
 import { RESTORED_VARIABLES, STATE } from './exporting.js';
-import { removeSections, type WrittenSection } from './profile-files.js';
+import { homeDir } from './platform.js';
+import { keepProfileNamed, profileFilePaths, removeSections, type WrittenSection } from './profile-files.js';
 import { actionsRunner, type Runner } from './runner.js';
 
 /**
- * The post step: clears every variable the main step exported (putting back the region and profile an
- * earlier step had set) and removes every profile section it wrote.
+ * Variables that carry nothing secret and that later post steps (of actions used before this one) need
+ * non-empty: with no earlier value to put back, they are left as they are. An empty AWS_REGION makes the JS SDK
+ * fail "Region not accepted"; a step cannot unset a variable, only empty it.
+ */
+const LEFT_AS_THEY_ARE: ReadonlySet<string> = new Set([
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_SDK_UA_APP_ID',
+  'MSYS2_ENV_CONV_EXCL',
+]);
+
+/**
+ * The post step: clears the credentials the main step exported, puts back what an earlier step had set, and
+ * removes every profile section and file it wrote. It never leaves an empty AWS_PROFILE, AWS_REGION or
+ * AWS_DEFAULT_REGION behind (the AWS CLI and boto3 fail "The config profile () could not be found").
  * It runs even when the main step failed (then there is nothing recorded, and nothing to undo).
  */
 export async function cleanup(
   runner: Runner = actionsRunner,
   env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
 ): Promise<void> {
   try {
     const variables = readState(runner, STATE.exportedVariables, isVariableName);
     const sections = readState(runner, STATE.profileSections, isSection);
     const previous = readPrevious(runner);
-    const restored = variables.filter((name) => previous[name] !== undefined);
-    const cleared = variables.filter((name) => previous[name] === undefined);
-    for (const name of variables) runner.exportVariable(name, previous[name] ?? '');
+    const done: string[] = [];
+    const cleared: string[] = [];
+    const left: string[] = [];
+    // What the variables will be for the steps after this one.
+    const after: Record<string, string | undefined> = {};
+    for (const name of variables) {
+      const earlier = previous[name];
+      if (earlier !== undefined) {
+        runner.exportVariable(name, earlier);
+        done.push(`put back ${name}=${earlier}`);
+        after[name] = earlier;
+      } else if (LEFT_AS_THEY_ARE.has(name) || name === 'AWS_PROFILE') {
+        left.push(name);
+        after[name] = env[name];
+      } else if (name === 'AWS_CONFIG_FILE') {
+        // Empty, botocore would read no config file at all; the default path is what "unset" means.
+        const fallback = path.join(homeDir(env, platform), '.aws', 'config');
+        runner.exportVariable(name, fallback);
+        done.push(`set ${name}=${fallback} (the default)`);
+        after[name] = fallback;
+      } else {
+        runner.exportVariable(name, '');
+        cleared.push(name);
+      }
+    }
     removeSections(sections);
-    const files = readState(runner, STATE.createdFiles, isRefreshConfigIn(env.RUNNER_TEMP || os.tmpdir()));
+    const files = readState(runner, STATE.createdFiles, isActionFileIn(env.RUNNER_TEMP || os.tmpdir()));
     for (const file of files) rmSync(path.dirname(file), { recursive: true, force: true });
+    const stub = keepProfileStub(variables, previous, after, env, platform);
     const undone = [
       ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
-      ...restored.map((name) => `put back ${name}=${previous[name]}`),
+      ...done,
       ...sections.map((s) => `removed [${s.header}] from ${s.file}`),
       ...files.map((file) => `removed ${file}`),
+      ...(stub !== undefined ? [stub] : []),
+      ...(left.length > 0
+        ? [`left ${left.join(', ')} as they are (nothing secret; later post steps need them set)`]
+        : []),
     ];
     runner.info(
       undone.length > 0
@@ -39,6 +81,31 @@ export async function cleanup(
   } catch (error) {
     runner.setFailed(`Cleanup could not undo everything the main step did: ${messageOf(error)}`);
   }
+}
+
+/**
+ * An AWS_PROFILE the main step exported, with no earlier value to put back, still names its profile for the
+ * post steps after this one: a stub section (region only) stays in the config file so that the AWS CLI and
+ * the SDKs find the profile and look for credentials elsewhere, instead of failing on a missing profile.
+ */
+function keepProfileStub(
+  variables: readonly string[],
+  previous: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string | undefined>>,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): string | undefined {
+  const profile = after.AWS_PROFILE;
+  if (!variables.includes('AWS_PROFILE') || previous.AWS_PROFILE !== undefined || !profile) return undefined;
+  if (!/^[\w+=,.@-]{1,64}$/.test(profile)) return undefined;
+  const configFile = profileFilePaths(
+    { ...env, AWS_CONFIG_FILE: after.AWS_CONFIG_FILE ?? env.AWS_CONFIG_FILE },
+    platform,
+  ).config;
+  const region = /^[a-z0-9-]{1,32}$/.test(after.AWS_REGION ?? '') ? after.AWS_REGION : undefined;
+  return keepProfileNamed(profile, region, configFile)
+    ? `kept [${profile === 'default' ? 'default' : `profile ${profile}`}] in ${configFile} without credentials, because AWS_PROFILE=${profile} stays set`
+    : undefined;
 }
 
 /** A state entry the main step wrote: a JSON array whose items pass `valid`. */
@@ -51,7 +118,7 @@ function readState<T>(runner: Runner, name: string, valid: (item: unknown) => it
   return parsed;
 }
 
-/** The region and profile values from before the main step, by variable name. */
+/** The values from before the main step, by variable name. */
 function readPrevious(runner: Runner): Record<string, string> {
   const raw = runner.getState(STATE.previousValues);
   if (raw === '') return {};
@@ -68,23 +135,26 @@ function readPrevious(runner: Runner): Record<string, string> {
 }
 
 /**
- * Only the refresh config the main step creates: RUNNER_TEMP/assume-aws-role-<uuid>/config (the main step
- * falls back to the OS temporary folder the same way), so the folder removed with it can be nothing else.
+ * Only files the main step creates in its own folders, RUNNER_TEMP/assume-aws-role-<uuid>/ (config for
+ * refresh-credentials, credential-process.cmd on Windows; the main step falls back to the OS temporary folder
+ * the same way), so the folder removed with one can be nothing else.
  */
-const isRefreshConfigIn =
+const isActionFileIn =
   (runnerTemp: string) =>
   (item: unknown): item is string =>
     typeof item === 'string' &&
     path.isAbsolute(item) &&
-    path.basename(item) === 'config' &&
+    ['config', 'credential-process.cmd'].includes(path.basename(item)) &&
     path.dirname(path.dirname(item)) === path.resolve(runnerTemp) &&
     /^assume-aws-role-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(path.basename(path.dirname(item)));
 
 const isVariableName = (item: unknown): item is string =>
-  typeof item === 'string' && /^AWS_[A-Z_]+$/.test(item);
+  typeof item === 'string' && (/^AWS_[A-Z_]+$/.test(item) || item === 'MSYS2_ENV_CONV_EXCL');
 const isSection = (item: unknown): item is WrittenSection =>
   typeof item === 'object' &&
   item !== null &&
   typeof (item as WrittenSection).file === 'string' &&
   typeof (item as WrittenSection).header === 'string' &&
-  typeof (item as WrittenSection).created === 'boolean';
+  typeof (item as WrittenSection).profile === 'string' &&
+  typeof (item as WrittenSection).created === 'boolean' &&
+  ['string', 'undefined'].includes(typeof (item as WrittenSection).createdFolder);

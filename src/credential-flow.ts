@@ -8,6 +8,7 @@ import { runContextOnDemand } from './run-context.js';
 import { runWarnings } from './run-warnings.js';
 import type { Runner } from './runner.js';
 import { chooseSource, type SourceKind } from './sources/choose.js';
+import { existingSigner } from './sources/existing.js';
 import { loadSource } from './sources/load.js';
 import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
 
@@ -40,6 +41,7 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
     mask,
     onRetry: retryLogger(step, 'GitHub ID-token request'),
     signal: deadline.signal,
+    env,
   });
 
   if (config.roleToAssume !== undefined) {
@@ -75,7 +77,7 @@ export async function existingCredentials(step: StepContext): Promise<Obtained |
   const { config, env, deadline, runner, mask } = step;
   try {
     deadline.stage = 'checking the credentials the job already has';
-    const client = createStsClient(config, 'default-chain', env, {
+    const client = createStsClient(config, existingSigner(env), env, {
       onRetry: retryLogger(step, 'STS request'),
     });
     const identity = await deadline.race(getCallerIdentity(client, deadline.signal));

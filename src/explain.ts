@@ -75,7 +75,10 @@ const RULES: readonly Rule[] = [
       (ctx.sessionTagging
         ? ' and sts:TagSession (the action sends session tags; or set role-skip-session-tagging: true)'
         : '') +
-      ", and the caller's own IAM policies must allow sts:AssumeRole on the role.",
+      ", and the caller's own IAM policies must allow sts:AssumeRole on the role." +
+      (ctx.source === 'existing'
+        ? ' If the job signed with a session an earlier step (or an earlier run on this self-hosted runner) left in AWS_ACCESS_KEY_ID/AWS_PROFILE, set unset-current-credentials: true.'
+        : ''),
   },
   {
     codes: ['AccessDenied', 'AccessDeniedException'],

@@ -1,7 +1,9 @@
+import { rmSync } from 'node:fs';
 import type { Obtained } from './assume.js';
 import type { Config } from './inputs.js';
-import { writeProfile, type WrittenSection } from './profile-files.js';
-import { writeRefreshConfig, type RefreshParams } from './refresh-config.js';
+import { credentialProcess, msysExclusions } from './platform.js';
+import { writeConfigProfile, writeProfile, type WrittenSection } from './profile-files.js';
+import { newActionFolder, writeRefreshConfig, type RefreshParams } from './refresh-config.js';
 import type { Runner } from './runner.js';
 import { runAppId } from './user-agent.js';
 
@@ -13,17 +15,15 @@ export const STATE = {
   createdFiles: 'created-files',
 } as const;
 
-/** Where refresh-credentials writes its AWS config file, and what the file runs. */
-export interface RefreshTarget {
-  readonly params: RefreshParams;
+/** The credential_process program later steps can run: dist/refresh/index.js under the action's own Node. */
+export interface ProcessTarget {
   readonly runnerTemp: string;
   readonly node: string;
   readonly script: string;
 }
 
 /**
- * Variables whose earlier value (from a step before this one) the post step puts back instead of emptying:
- * an empty AWS_PROFILE or AWS_REGION breaks the AWS CLI in every later post step. Credentials are never
+ * Variables whose earlier value (from a step before this one) the post step puts back. Credentials are never
  * saved, so they are only ever cleared.
  */
 export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
@@ -31,6 +31,7 @@ export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_DEFAULT_REGION',
   'AWS_PROFILE',
   'AWS_CONFIG_FILE',
+  'MSYS2_ENV_CONV_EXCL',
 ]);
 
 /** The variables that carry credentials: an earlier step's are cleared wherever they would mix with new ones. */
@@ -40,6 +41,16 @@ export const KEY_VARIABLES = [
   'AWS_SESSION_TOKEN',
   'AWS_CREDENTIAL_EXPIRATION',
 ] as const;
+
+/**
+ * The profile later steps get in AWS_PROFILE when an earlier step left one and this step exports keys: the
+ * AWS SDK for JavaScript skips environment keys whenever AWS_PROFILE is set, so this profile's
+ * credential_process hands out the exported keys (`--from-environment`); it holds no secret itself.
+ */
+export const ENVIRONMENT_PROFILE = 'assume-aws-role-env';
+
+/** The credential variables Git Bash must not rewrite on Windows (see msysExclusions). */
+const SECRET_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
 /** Registers a secret with the runner before anything can print it. */
 export type Mask = (secret: string | undefined) => void;
@@ -53,22 +64,28 @@ export interface Exported {
   readonly refreshConfig: string | undefined;
   /** Variables exported empty, to clear what an earlier step left. */
   readonly cleared: readonly string[];
+  /** The AWS_PROFILE an earlier step left, replaced by ENVIRONMENT_PROFILE. */
+  readonly replacedProfile: string | undefined;
+}
+
+/** How exportCredentials reaches the runner and the files, and what refresh-credentials asks for. */
+export interface ExportDeps {
+  readonly runner: Runner;
+  readonly mask: Mask;
+  /** The job's environment as later steps inherit it. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly processTarget: ProcessTarget;
+  /** refresh-credentials: what the credential_process needs to assume the role again. */
+  readonly refresh?: RefreshParams | undefined;
+  readonly platform?: NodeJS.Platform;
 }
 
 /**
- * Masks the final credentials, then hands them over: profile files first (the only step that can fail),
- * then environment variables, outputs and the post step's state. Called only once everything is in hand.
+ * Masks the final credentials, then hands them over: files first (the only part that can fail), then
+ * environment variables, outputs and the post step's state. Called only once everything is in hand.
  */
-export function exportCredentials(
-  obtained: Obtained,
-  config: Config,
-  {
-    runner,
-    mask,
-    env,
-    refresh,
-  }: { runner: Runner; mask: Mask; env: NodeJS.ProcessEnv; refresh?: RefreshTarget | undefined },
-): Exported {
+export function exportCredentials(obtained: Obtained, config: Config, deps: ExportDeps): Exported {
+  const { runner, mask, env, processTarget, refresh, platform = process.platform } = deps;
   const creds = obtained.credentials;
   mask(creds?.accessKeyId);
   mask(creds?.secretAccessKey);
@@ -77,11 +94,29 @@ export function exportCredentials(
 
   // With refresh-credentials the profile lives in the credential_process config, never with fixed keys.
   const refreshConfig =
-    refresh === undefined ? undefined : writeRefreshConfig(refresh.params, config.awsProfile, refresh);
+    refresh === undefined
+      ? undefined
+      : writeRefreshConfig(refresh, config.awsProfile, processTarget, platform);
   const profileSections =
     config.awsProfile !== undefined && creds !== undefined && refresh === undefined
-      ? writeProfile(config.awsProfile, creds, config.region, env)
+      ? writeProfile(config.awsProfile, creds, config.region, env, platform)
       : [];
+  const createdFiles = refreshConfig === undefined ? [] : [refreshConfig];
+  // An AWS_PROFILE an earlier step left, which later steps would still have beside the new keys.
+  const earlierProfile = env.AWS_PROFILE || undefined;
+  const replacedProfile =
+    refresh === undefined &&
+    config.outputEnvCredentials &&
+    config.awsProfile === undefined &&
+    creds !== undefined &&
+    earlierProfile !== undefined
+      ? earlierProfile
+      : undefined;
+  if (replacedProfile !== undefined) {
+    const { sections, files } = writeEnvironmentProfile(config.region, env, processTarget, platform);
+    profileSections.push(...sections);
+    createdFiles.push(...files);
+  }
 
   const variables = new Map<string, string>();
   if (refreshConfig !== undefined) {
@@ -90,8 +125,10 @@ export function exportCredentials(
     variables.set('AWS_CONFIG_FILE', refreshConfig);
     variables.set('AWS_REGION', config.region);
     variables.set('AWS_DEFAULT_REGION', config.region);
-    // Without aws-profile the config's profile is [default]: an earlier AWS_PROFILE would miss it.
-    setOrClear(variables, env, 'AWS_PROFILE', config.awsProfile);
+    // Without aws-profile the config's profile is [default]: name it rather than leave an earlier AWS_PROFILE
+    // (or an empty one, which the AWS CLI and boto3 refuse).
+    const profile = config.awsProfile ?? (earlierProfile !== undefined ? 'default' : undefined);
+    if (profile !== undefined) variables.set('AWS_PROFILE', profile);
   } else if (config.outputEnvCredentials) {
     if (creds !== undefined) {
       variables.set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
@@ -99,12 +136,14 @@ export function exportCredentials(
       // Clear what an earlier step left when the new credentials have none, or the SDKs would mix them.
       setOrClear(variables, env, 'AWS_SESSION_TOKEN', creds.sessionToken);
       setOrClear(variables, env, 'AWS_CREDENTIAL_EXPIRATION', creds.expiration?.toISOString());
+      const exclusions = msysExclusions(env.MSYS2_ENV_CONV_EXCL, SECRET_VARIABLES, platform);
+      if (exclusions !== undefined) variables.set('MSYS2_ENV_CONV_EXCL', exclusions);
     }
     variables.set('AWS_REGION', config.region);
     variables.set('AWS_DEFAULT_REGION', config.region);
     if (config.awsProfile !== undefined) variables.set('AWS_PROFILE', config.awsProfile);
+    if (replacedProfile !== undefined) variables.set('AWS_PROFILE', ENVIRONMENT_PROFILE);
   }
-
   // Later steps' own AWS calls carry the run too, unless the job names its own app id.
   const appId = runAppId(env);
   if (variables.size > 0 && appId !== undefined && !env.AWS_SDK_UA_APP_ID)
@@ -118,14 +157,17 @@ export function exportCredentials(
     outputs.set('aws-access-key-id', creds.accessKeyId);
     outputs.set('aws-secret-access-key', creds.secretAccessKey);
     if (creds.sessionToken !== undefined) outputs.set('aws-session-token', creds.sessionToken);
-    if (creds.expiration !== undefined) outputs.set('aws-expiration', creds.expiration.toISOString());
+    // JSON-quoted ("2026-…Z"), as configure-aws-credentials writes it (it passes a Date to setOutput):
+    // workflows that read it with fromJSON() keep working. AWS_CREDENTIAL_EXPIRATION has it bare.
+    if (creds.expiration !== undefined)
+      outputs.set('aws-expiration', JSON.stringify(creds.expiration.toISOString()));
   }
 
   for (const [name, value] of variables) runner.exportVariable(name, value);
   for (const [name, value] of outputs) runner.setOutput(name, value);
   runner.saveState(STATE.exportedVariables, JSON.stringify([...variables.keys()]));
   runner.saveState(STATE.profileSections, JSON.stringify(profileSections));
-  runner.saveState(STATE.createdFiles, JSON.stringify(refreshConfig === undefined ? [] : [refreshConfig]));
+  runner.saveState(STATE.createdFiles, JSON.stringify(createdFiles));
   const previous = [...variables.keys()].filter((name) => RESTORED_VARIABLES.has(name) && env[name]);
   runner.saveState(
     STATE.previousValues,
@@ -137,7 +179,44 @@ export function exportCredentials(
     profileSections,
     refreshConfig,
     cleared: [...variables].filter(([, value]) => value === '').map(([name]) => name),
+    replacedProfile,
   };
+}
+
+/** The ENVIRONMENT_PROFILE section in the config file, and the files its credential_process needs. */
+function writeEnvironmentProfile(
+  region: string,
+  env: NodeJS.ProcessEnv,
+  target: ProcessTarget,
+  platform: NodeJS.Platform,
+): { sections: WrittenSection[]; files: string[] } {
+  // Only the Windows shim needs a folder; elsewhere the line runs Node directly.
+  const dir = platform === 'win32' ? newActionFolder(target.runnerTemp) : undefined;
+  try {
+    const command = credentialProcess(
+      {
+        node: target.node,
+        script: target.script,
+        args: ['--from-environment'],
+        dir: dir ?? target.runnerTemp,
+      },
+      platform,
+    );
+    const sections = writeConfigProfile(
+      ENVIRONMENT_PROFILE,
+      [
+        '# Written by the assume-aws-role action for this job; removed by its post step.',
+        `region = ${region}`,
+        `credential_process = ${command.line}`,
+      ],
+      env,
+      platform,
+    );
+    return { sections, files: command.shim === undefined ? [] : [command.shim] };
+  } catch (error) {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 function setOrClear(

@@ -11,17 +11,19 @@ import {
 import { Deadline } from './deadline.js';
 import { ActionError, InputError, messageOf, redact } from './errors.js';
 import {
+  ENVIRONMENT_PROFILE,
   exportCredentials,
   KEY_VARIABLES,
   type Exported,
   type Mask,
-  type RefreshTarget,
+  type ProcessTarget,
 } from './exporting.js';
 import { FALSE_VALUES, TRUE_VALUES } from './input-parsers.js';
 import { describeInputVariables, withInputVariables } from './input-variables.js';
 import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
-import { refreshParams } from './refresh-config.js';
+import { fileProtection } from './platform.js';
+import { refreshParams, type RefreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
 import { summaryMarkdown } from './summary.js';
 import { identifyExecutionEnv, runUserAgent } from './user-agent.js';
@@ -36,6 +38,7 @@ const CREDENTIAL_VARIABLES = [...KEY_VARIABLES, 'AWS_PROFILE'];
 export async function run(
   runner: Runner = actionsRunner,
   env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
 ): Promise<void> {
   const started = Date.now();
   const secrets = new Set<string>();
@@ -63,7 +66,7 @@ export async function run(
     // Every input is checked before the first network call.
     config = readConfig(inputs.getInput, env, fromVariables);
     if (config.awsProfile !== undefined)
-      checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile);
+      checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile, platform);
     identifyExecutionEnv(env);
     for (const warning of runUserAgent(env).warnings) runner.warning(warning);
     deadline = new Deadline(config.actionTimeoutSeconds);
@@ -85,11 +88,17 @@ export async function run(
     deadline.check();
 
     // Only now, with everything in hand, is anything handed to later steps.
-    const refresh = refreshTarget(config, obtained, env);
-    const exported = exportCredentials(obtained, config, { runner, mask, env: jobEnv, refresh });
+    const exported = exportCredentials(obtained, config, {
+      runner,
+      mask,
+      env: jobEnv,
+      processTarget: processTarget(env),
+      refresh: refreshOf(config, obtained),
+      platform,
+    });
     runner.endGroup();
     grouped = false;
-    report(runner, obtained, exported);
+    report(runner, obtained, exported, platform);
     if (config.summary) {
       const renewed = exported.refreshConfig !== undefined;
       writeSummary(runner, secrets, summaryOf(config, obtained, stats, started, undefined, renewed));
@@ -112,16 +121,16 @@ export async function run(
   }
 }
 
-/** refresh-credentials: where the credential_process config goes and what it runs (dist/refresh/index.js). */
-function refreshTarget(
-  config: Config,
-  obtained: Obtained,
-  env: NodeJS.ProcessEnv,
-): RefreshTarget | undefined {
+/** refresh-credentials: what the credential_process needs to assume the role again. */
+function refreshOf(config: Config, obtained: Obtained): RefreshParams | undefined {
   if (!config.refreshCredentials || obtained.roleArn === undefined) return undefined;
   if (obtained.source !== 'github-oidc' && obtained.source !== 'token-file') return undefined;
+  return refreshParams(config, obtained.source, obtained.roleArn);
+}
+
+/** The credential_process program of later steps (dist/refresh/index.js), and where its files go. */
+function processTarget(env: NodeJS.ProcessEnv): ProcessTarget {
   return {
-    params: refreshParams(config, obtained.source, obtained.roleArn),
     runnerTemp: env.RUNNER_TEMP || os.tmpdir(),
     node: process.execPath,
     script: path.join(path.dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js'),
@@ -129,7 +138,7 @@ function refreshTarget(
 }
 
 /** Logs who the credentials are, when they expire and what later steps got. */
-function report(runner: Runner, obtained: Obtained, exported: Exported): void {
+function report(runner: Runner, obtained: Obtained, exported: Exported, platform: NodeJS.Platform): void {
   const expiry = obtained.credentials?.expiration;
   const minutes = expiry ? Math.round((expiry.getTime() - Date.now()) / 60000) : 0;
   runner.info(
@@ -146,7 +155,13 @@ function report(runner: Runner, obtained: Obtained, exported: Exported): void {
   if (set.length > 0) runner.info(`Exported for later steps: ${set.join(', ')}`);
   if (cleared.length > 0)
     runner.info(`Cleared for later steps (left by an earlier step): ${cleared.join(', ')}`);
-  for (const section of exported.profileSections) runner.info(`Wrote [${section.header}] to ${section.file}`);
+  if (exported.replacedProfile !== undefined) {
+    runner.info(
+      `An earlier step left AWS_PROFILE=${exported.replacedProfile}, which the AWS SDK for JavaScript would use instead of the exported keys: later steps get AWS_PROFILE=${ENVIRONMENT_PROFILE}, whose credential_process hands out the exported keys (the post step puts ${exported.replacedProfile} back)`,
+    );
+  }
+  for (const section of exported.profileSections)
+    runner.info(`Wrote [${section.header}] to ${section.file} (${fileProtection(platform)})`);
 }
 
 /** The job summary is a report, not part of the outcome: failing to write it only warns. */

@@ -2,11 +2,11 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
 /**
- * The proxy to reach `endpointHost` through: the http-proxy input, else HTTPS_PROXY/HTTP_PROXY from the
- * environment; none when the host matches no-proxy (input, else NO_PROXY).
+ * The proxy to reach the `endpoint` URL through: the http-proxy input, else HTTPS_PROXY/HTTP_PROXY from the
+ * environment; none when the endpoint matches no-proxy (input, else NO_PROXY).
  */
 export function proxyFor(
-  endpointHost: string,
+  endpoint: string,
   { httpProxy, noProxy }: { httpProxy: string | undefined; noProxy: readonly string[] },
   env: NodeJS.ProcessEnv,
 ): string | undefined {
@@ -17,19 +17,22 @@ export function proxyFor(
     );
   if (proxy === undefined) return undefined;
   const bypass = noProxy.length > 0 ? noProxy : (env.NO_PROXY ?? env.no_proxy ?? '').split(',');
-  return bypass.some((pattern) => hostMatches(endpointHost, pattern.trim())) ? undefined : proxy;
+  return bypass.some((pattern) => hostMatches(endpoint, pattern.trim())) ? undefined : proxy;
 }
 
-/** no_proxy matching as curl does it: `*`, an exact host, or a domain suffix (`.amazonaws.com` or `amazonaws.com`). */
-export function hostMatches(host: string, pattern: string): boolean {
+/**
+ * no_proxy matching as curl does it: `*`, an exact host, or a domain suffix (`.amazonaws.com` or
+ * `amazonaws.com`), each optionally with a port (`sts.example.test:8443`), which must then be the endpoint's
+ * (443 for https and 80 for http when the URL names none).
+ */
+export function hostMatches(endpoint: string, pattern: string): boolean {
   if (pattern === '') return false;
   if (pattern === '*') return true;
-  const bare = pattern
-    .replace(/^\*?\./, '')
-    .replace(/:\d+$/, '')
-    .toLowerCase();
-  const h = host.toLowerCase();
-  return h === bare || h.endsWith(`.${bare}`);
+  const url = new URL(endpoint);
+  const [, name = '', port] = /^(.*?)(?::(\d+))?$/.exec(pattern.replace(/^\*?\./, '').toLowerCase()) ?? [];
+  if (port !== undefined && port !== (url.port || (url.protocol === 'http:' ? '80' : '443'))) return false;
+  const host = url.hostname.toLowerCase();
+  return host === name || host.endsWith(`.${name}`);
 }
 
 /** Agents that send the SDK's requests through the proxy. */

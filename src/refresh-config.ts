@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from './inputs.js';
+import { credentialProcess } from './platform.js';
 
 // refresh-credentials: instead of fixed keys, later steps get an AWS config file whose profile runs
 // dist/refresh/index.js as its credential_process, so every SDK and the CLI get new credentials by themselves
@@ -66,24 +67,32 @@ export function decodeParams(arg: string | undefined): RefreshParams {
   return params;
 }
 
+/** Where the action keeps files for later steps: a new 0700 folder RUNNER_TEMP/assume-aws-role-<uuid>. */
+export function newActionFolder(runnerTemp: string): string {
+  const dir = path.join(runnerTemp, `assume-aws-role-${randomUUID()}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 /**
- * Writes the AWS config file (mode 0600, in a new 0700 folder under RUNNER_TEMP) with one profile whose
+ * Writes the AWS config file (mode 0600, in a new action folder under RUNNER_TEMP) with one profile whose
  * credential_process runs the refresh script under this same Node. Returns the file's path.
  */
 export function writeRefreshConfig(
   params: RefreshParams,
   profile: string | undefined,
   { runnerTemp, node, script }: { runnerTemp: string; node: string; script: string },
+  platform: NodeJS.Platform = process.platform,
 ): string {
-  const dir = path.join(runnerTemp, `assume-aws-role-${randomUUID()}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = newActionFolder(runnerTemp);
   const file = path.join(dir, 'config');
   const header = profile === undefined || profile === 'default' ? 'default' : `profile ${profile}`;
+  const command = credentialProcess({ node, script, args: [encodeParams(params)], dir }, platform);
   const text = [
     '# Written by the assume-AWS-role action for this job (refresh-credentials); removed by its post step.',
     `[${header}]`,
     `region = ${params.region}`,
-    `credential_process = "${node}" "${script}" ${encodeParams(params)}`,
+    `credential_process = ${command.line}`,
     '',
   ].join('\n');
   writeFileSync(file, text, { mode: 0o600, flag: 'wx' });

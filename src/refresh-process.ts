@@ -56,9 +56,35 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
   }
 }
 
+/**
+ * `--from-environment`: the credential_process of ENVIRONMENT_PROFILE. It prints the keys in its own environment
+ * (the calling tool's, which has what the action exported), for tools that read AWS_PROFILE before environment
+ * keys (the AWS SDK for JavaScript).
+ */
+export function environmentCredentials(env: NodeJS.ProcessEnv): number {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION } = env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) {
+    process.stderr.write(
+      "assume-aws-role: this profile hands out AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment, but this step has none: set AWS_PROFILE to the profile you want, or keep the exported keys in the step's env\n",
+    );
+    return 1;
+  }
+  const expiration = AWS_CREDENTIAL_EXPIRATION && !Number.isNaN(Date.parse(AWS_CREDENTIAL_EXPIRATION));
+  process.stdout.write(
+    `${JSON.stringify({
+      Version: 1,
+      AccessKeyId: AWS_ACCESS_KEY_ID,
+      SecretAccessKey: AWS_SECRET_ACCESS_KEY,
+      ...(AWS_SESSION_TOKEN && { SessionToken: AWS_SESSION_TOKEN }),
+      ...(expiration && { Expiration: AWS_CREDENTIAL_EXPIRATION }),
+    })}\n`,
+  );
+  return 0;
+}
+
 function token(params: RefreshParams, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
   return params.source === 'token-file'
-    ? readWebIdentityTokenFile(params.tokenFile as string)
+    ? readWebIdentityTokenFile(params.tokenFile as string, env.GITHUB_WORKSPACE)
     : requestGitHubIdToken(params.audience, env, signal);
 }
 

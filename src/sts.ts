@@ -75,7 +75,7 @@ export function createStsClient(
   { onRetry = () => undefined, maxAttempts }: { onRetry?: OnRetry; maxAttempts?: number } = {},
 ): STSClient {
   const endpoint = stsEndpointUrl(config, env);
-  const proxy = proxyFor(new URL(endpoint).hostname, config, env);
+  const proxy = proxyFor(endpoint, config, env);
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   const options: STSClientConfig = {
     region: config.region,

@@ -139,7 +139,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
     why: 'a key twice, in two cases',
     with: { 'custom-tags': '{"team": "a", "Team": "b"}' },
   },
-  { input: 'custom-tags', why: 'a value that is not a string', with: { 'custom-tags': '{"Team": 5}' } },
+  { input: 'custom-tags', why: 'a value that is an object', with: { 'custom-tags': '{"Team": {"a": 5}}' } },
   {
     input: 'custom-tags',
     why: 'more tags than STS allows',
@@ -231,7 +231,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { input: 'use-existing-credentials', why: '"0"', with: { 'use-existing-credentials': 0 } },
   { input: 'force-skip-oidc', why: '"off"', with: { 'force-skip-oidc': 'off' } },
   { input: 'no-proxy', why: 'a newline and ::set-env', with: { 'no-proxy': `localhost\n${SET_ENV}` } },
-  { input: 'action-timeout-s', why: '0', with: { 'action-timeout-s': 0 } },
+  { input: 'action-timeout-s', why: 'negative', with: { 'action-timeout-s': -1 } },
+  { input: 'retry-max-attempts', why: '0 (the reference reads it as 12)', with: { 'retry-max-attempts': 0 } },
   { input: 'refresh-credentials', why: 'with access keys', with: { ...KEYS, 'refresh-credentials': true } },
   { input: 'refresh-credentials', why: '"maybe"', with: { 'refresh-credentials': 'maybe' } },
   { input: 'summary', why: '"no"', with: { summary: 'no' } },

@@ -34,7 +34,12 @@ function expectTemporaryCredentials(step: ActionStep, arn: string): void {
   expect(step.exitCode).toBe(0);
   expect(step.outputs).toEqual({ 'aws-account-id': world().account.accountId, 'authenticated-arn': arn });
   const env = step.exported;
-  expect(Object.keys(env).sort()).toEqual(
+  // The app id goes out once per job: a later step of the action finds it set and leaves it.
+  expect(
+    Object.keys(env)
+      .filter((name) => name !== 'AWS_SDK_UA_APP_ID')
+      .sort(),
+  ).toEqual(
     [
       'AWS_ACCESS_KEY_ID',
       'AWS_CREDENTIAL_EXPIRATION',
@@ -66,6 +71,7 @@ describe.each([
     const step = await runAction(world(), job, { 'role-to-assume': world().account.deployRole });
 
     expectTemporaryCredentials(step, assumedRole('deploy'));
+    expect(step.exported.AWS_SDK_UA_APP_ID).toBe(`gha-${GITHUB_RUN.runId}-${GITHUB_RUN.runAttempt}`);
     const token = world().oidc.issued.at(-1);
     expect(token?.audience).toBe('sts.amazonaws.com');
     expect(decodeJwt(token?.token ?? '')).toMatchObject({
@@ -168,6 +174,7 @@ describe.each([
       AWS_SECRET_ACCESS_KEY: account.secretAccessKey,
       AWS_REGION: world().region,
       AWS_DEFAULT_REGION: world().region,
+      AWS_SDK_UA_APP_ID: `gha-${GITHUB_RUN.runId}-${GITHUB_RUN.runAttempt}`,
     });
     expect(world().sts.requests.map((r) => [r.action, r.signingKeyId])).toEqual([
       ['GetCallerIdentity', account.accessKeyId],
@@ -222,7 +229,11 @@ describe.each([
     });
 
     expect(step.exitCode).toBe(0);
-    expect(step.exported).toEqual({ AWS_REGION: world().region, AWS_DEFAULT_REGION: world().region });
+    expect(step.exported).toEqual({
+      AWS_REGION: world().region,
+      AWS_DEFAULT_REGION: world().region,
+      AWS_SDK_UA_APP_ID: `gha-${GITHUB_RUN.runId}-${GITHUB_RUN.runAttempt}`,
+    });
     expect(step.outputs).toEqual({
       'aws-account-id': account.accountId,
       'authenticated-arn': account.userArn,

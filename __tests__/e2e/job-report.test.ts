@@ -147,7 +147,7 @@ describe('the log', () => {
       expect.stringMatching(
         new RegExp(`^Authenticated as arn:aws:sts::${account.accountId}:assumed-role/deploy/GitHubActions; `),
       ),
-      'Exported for later steps: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION',
+      'Exported for later steps: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION, AWS_SDK_UA_APP_ID',
     ]);
   });
 });

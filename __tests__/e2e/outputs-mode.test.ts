@@ -37,7 +37,11 @@ describe.each([
       `arn:aws:sts::${account.accountId}:assumed-role/deploy/GitHubActions`,
     );
     expect(outputs['aws-access-key-id']).toMatch(/^ASIA/);
-    expect(new Date(outputs['aws-expiration'] ?? '').getTime()).toBeGreaterThan(Date.now());
+    // JSON-quoted, as configure-aws-credentials writes it (`fromJSON(steps.x.outputs.aws-expiration)`).
+    expect(outputs['aws-expiration']).toMatch(/^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"$/);
+    expect(new Date(JSON.parse(outputs['aws-expiration'] ?? '""') as string).getTime()).toBeGreaterThan(
+      Date.now(),
+    );
     expect(
       findUnmasked(step.log, [
         { name: 'secret key output', value: outputs['aws-secret-access-key'] ?? '' },

@@ -81,6 +81,7 @@ describe('refresh-credentials', () => {
       'AWS_CONFIG_FILE',
       'AWS_DEFAULT_REGION',
       'AWS_REGION',
+      'AWS_SDK_UA_APP_ID',
     ]);
     expect(job.env.AWS_ACCESS_KEY_ID).toBeUndefined();
     const file = step.exported.AWS_CONFIG_FILE ?? '';
@@ -128,7 +129,8 @@ describe('refresh-credentials', () => {
     expect(post?.exitCode).toBe(0);
     expect(post?.log).toContain(`removed ${file}`);
     expect(existsSync(path.dirname(file))).toBe(false);
-    expect(job.env.AWS_CONFIG_FILE).toBe('');
+    // Empty, botocore would read no config file at all: the default path is what "unset" means.
+    expect(job.env.AWS_CONFIG_FILE).toBe(path.join(job.home, '.aws', 'config'));
     const after = await runStep(job, aws(['sts', 'get-caller-identity']));
     expect(after.exitCode).not.toBe(0);
   });
@@ -168,7 +170,13 @@ describe('refresh-credentials', () => {
 
     const [post] = await runPost(world(), job);
     expect(post?.exitCode).toBe(0);
-    expect(job.env).toMatchObject({ AWS_PROFILE: '', AWS_CONFIG_FILE: '' });
+    // A step can't unset variables, and empty ones break the AWS CLI: AWS_CONFIG_FILE is the default path again,
+    // and AWS_PROFILE=ci still names a profile (without credentials) for the post steps after this one.
+    const defaultConfig = path.join(job.home, '.aws', 'config');
+    expect(job.env).toMatchObject({ AWS_PROFILE: 'ci', AWS_CONFIG_FILE: defaultConfig });
+    expect(readFileSync(defaultConfig, 'utf8')).toMatch(
+      /^\[profile ci\]\n# Left by the assume-aws-role post step: .* no credentials\.\nregion = us-east-1\n$/,
+    );
     expect(existsSync(path.dirname(step.exported.AWS_CONFIG_FILE ?? ''))).toBe(false);
   });
 

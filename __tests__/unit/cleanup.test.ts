@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
 import { cleanup } from '../../src/cleanup.js';
-import { STATE } from '../../src/exporting.js';
+import { ENVIRONMENT_PROFILE, STATE } from '../../src/exporting.js';
 import { run } from '../../src/main.js';
+import { STUB_MARKER } from '../../src/profile-files.js';
 import { FakeRunner, mockSts, ROLE_ARN, TestWorld, useTestWorld } from './fixtures/runner.js';
 
 // The post step undoes what the main step recorded in its state, and nothing else.
@@ -22,19 +23,20 @@ function stateOf(variables: readonly string[], sections: readonly object[] = [])
 }
 
 describe('cleanup', () => {
-  it('clears every variable recorded in state, and says so', async () => {
+  it('clears the credentials recorded in state, leaves the region set, and says so', async () => {
     const runner = new FakeRunner({
       state: stateOf(['AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'AWS_REGION']),
     });
-    await cleanup(runner);
+    await cleanup(runner, world.env({ AWS_REGION: 'us-east-1' }));
 
     expect(runner.failures).toEqual([]);
     expect(runner.callsOf('exportVariable')).toEqual([
       ['AWS_ACCESS_KEY_ID', ''],
       ['AWS_SESSION_TOKEN', ''],
-      ['AWS_REGION', ''],
     ]);
-    expect(runner.log).toBe('Cleanup: cleared AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_REGION');
+    expect(runner.log).toBe(
+      'Cleanup: cleared AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN; left AWS_REGION as they are (nothing secret; later post steps need them set)',
+    );
   });
 
   it('puts back the region and profile an earlier step had set, and clears the credentials', async () => {
@@ -50,17 +52,18 @@ describe('cleanup', () => {
     expect(main.failures).toEqual([]);
 
     const post = new FakeRunner({ state: main.saved });
-    await cleanup(post);
+    await cleanup(post, world.env({ AWS_REGION: 'eu-west-3', AWS_PROFILE: 'build', ...main.exported }));
 
     expect(post.failures).toEqual([]);
-    expect(post.exported).toMatchObject({
+    expect(post.exported).toEqual({
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: '',
       AWS_REGION: 'eu-west-3',
-      AWS_DEFAULT_REGION: '',
       AWS_PROFILE: 'build',
     });
+    expect(post.log).toContain('left AWS_DEFAULT_REGION as they are');
     expect(post.log).toContain('put back AWS_REGION=eu-west-3');
     expect(post.log).toContain('put back AWS_PROFILE=build');
   });
@@ -79,28 +82,80 @@ describe('cleanup', () => {
   });
 
   it('undoes everything the main step did: variables cleared, files it created removed', async () => {
-    const main = new FakeRunner({
-      inputs: {
-        'aws-region': 'us-east-1',
-        'role-to-assume': ROLE_ARN,
-        'aws-profile': 'ci',
-        'output-env-credentials': 'true',
-      },
-    });
+    const inputs = {
+      'aws-region': 'us-east-1',
+      'role-to-assume': ROLE_ARN,
+      'aws-profile': 'ci',
+      'output-env-credentials': 'true',
+    };
+    const main = new FakeRunner({ inputs });
     await run(main, world.env());
     expect(main.failures).toEqual([]);
     expect(existsSync(world.credentialsFile)).toBe(true);
 
     const post = new FakeRunner({ state: main.saved });
-    await cleanup(post);
+    await cleanup(post, world.env(main.exported));
 
     expect(post.failures).toEqual([]);
-    expect(post.exported).toEqual(Object.fromEntries(Object.keys(main.exported).map((name) => [name, ''])));
-    expect(post.exported).toHaveProperty('AWS_PROFILE', '');
+    expect(post.exported).toEqual({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: '',
+    });
     expect(existsSync(world.credentialsFile)).toBe(false);
-    expect(existsSync(world.configFile)).toBe(false);
+    // AWS_PROFILE=ci stays set (a step can't unset it, and empty breaks the CLI): it still names a profile.
+    expect(readFileSync(world.configFile, 'utf8')).toBe(`[profile ci]\n${STUB_MARKER}\nregion = us-east-1\n`);
     expect(post.log).toContain(`removed [ci] from ${world.credentialsFile}`);
     expect(post.log).toContain(`removed [profile ci] from ${world.configFile}`);
+    expect(post.log).toContain(
+      `kept [profile ci] in ${world.configFile} without credentials, because AWS_PROFILE=ci stays set`,
+    );
+
+    // The next run (a self-hosted runner keeps its files) may write the profile again without overwrite.
+    const again = new FakeRunner({ inputs });
+    await run(again, world.env());
+    expect(again.failures).toEqual([]);
+    expect(readFileSync(world.configFile, 'utf8')).toBe('[profile ci]\nregion = us-east-1\n');
+  });
+
+  it('removes the ~/.aws folder it created when nothing is left in it', async () => {
+    const env = world.env({ AWS_SHARED_CREDENTIALS_FILE: undefined, AWS_CONFIG_FILE: undefined });
+    const main = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'aws-profile': 'ci' },
+    });
+    await run(main, env);
+    expect(main.failures).toEqual([]);
+    expect(existsSync(path.join(world.dir, '.aws', 'credentials'))).toBe(true);
+
+    await cleanup(new FakeRunner({ state: main.saved }), env);
+    expect(existsSync(path.join(world.dir, '.aws'))).toBe(false);
+  });
+
+  it('keeps a ~/.aws folder that was there before, or that holds other files', async () => {
+    const env = world.env({ AWS_SHARED_CREDENTIALS_FILE: undefined, AWS_CONFIG_FILE: undefined });
+    const main = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'aws-profile': 'ci' },
+    });
+    await run(main, env);
+    world.write(path.join(world.dir, '.aws', 'sso', 'cache.json'), '{}');
+
+    await cleanup(new FakeRunner({ state: main.saved }), env);
+    expect(readdirSync(path.join(world.dir, '.aws'))).toEqual(['sso']);
+  });
+
+  it('puts back the AWS_PROFILE an earlier step left, and removes the profile that stood in for it', async () => {
+    world.write(world.configFile, '[profile build]\nregion = eu-west-1\n');
+    const main = new FakeRunner({ inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN } });
+    await run(main, world.env({ AWS_PROFILE: 'build' }));
+    expect(main.exported.AWS_PROFILE).toBe(ENVIRONMENT_PROFILE);
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post, world.env({ AWS_PROFILE: 'build', ...main.exported }));
+
+    expect(post.failures).toEqual([]);
+    expect(post.exported.AWS_PROFILE).toBe('build');
+    expect(readFileSync(world.configFile, 'utf8')).toBe('[profile build]\nregion = eu-west-1\n');
   });
 
   it('removes only the recorded sections from files that were there before', async () => {
@@ -128,8 +183,10 @@ describe('cleanup', () => {
 
   it('skips a recorded file that is gone already', async () => {
     const gone = path.join(world.dir, 'aws', 'gone');
-    const runner = new FakeRunner({ state: stateOf([], [{ file: gone, header: 'ci', created: true }]) });
-    await cleanup(runner);
+    const runner = new FakeRunner({
+      state: stateOf([], [{ file: gone, header: 'ci', profile: 'ci', created: true }]),
+    });
+    await cleanup(runner, world.env());
 
     expect(runner.failures).toEqual([]);
     expect(existsSync(gone)).toBe(false);
@@ -175,11 +232,14 @@ describe('cleanup', () => {
     mkdirSync(path.dirname(world.credentialsFile));
     symlinkSync(target, world.credentialsFile);
     const runner = new FakeRunner({
-      state: stateOf(['AWS_PROFILE'], [{ file: world.credentialsFile, header: 'ci', created: false }]),
+      state: stateOf(
+        ['AWS_ACCESS_KEY_ID'],
+        [{ file: world.credentialsFile, header: 'ci', profile: 'ci', created: false }],
+      ),
     });
-    await cleanup(runner);
+    await cleanup(runner, world.env());
 
-    expect(runner.callsOf('exportVariable')).toEqual([['AWS_PROFILE', '']]);
+    expect(runner.callsOf('exportVariable')).toEqual([['AWS_ACCESS_KEY_ID', '']]);
     expect(runner.failures).toHaveLength(1);
     expect(runner.failures[0]).toContain('Cleanup could not undo everything the main step did');
     expect(runner.failures[0]).toContain('is a symbolic link');
@@ -203,13 +263,32 @@ describe('cleanup after refresh-credentials', () => {
     expect(post.failures).toEqual([]);
     expect(existsSync(path.dirname(file))).toBe(false);
     expect(readdirSync(world.dir).filter((name) => name.startsWith('assume-aws-role-'))).toEqual([]);
-    expect(post.exported).toEqual({
-      AWS_CONFIG_FILE: world.configFile,
-      AWS_REGION: '',
-      AWS_DEFAULT_REGION: '',
-    });
+    expect(post.exported).toEqual({ AWS_CONFIG_FILE: world.configFile });
     expect(post.log).toContain(`removed ${file}`);
   });
+
+  it.each([
+    ['linux', { HOME: '/home/runner' }, '/home/runner'],
+    ['win32', { USERPROFILE: 'C:\\Users\\runneradmin', HOME: '/c/Users/x' }, 'C:\\Users\\runneradmin'],
+  ] as const)(
+    'on %s, sets AWS_CONFIG_FILE to the default path when the job had none (empty, botocore reads no config)',
+    async (platform, home, homeFolder) => {
+      const env = world.env({ AWS_CONFIG_FILE: undefined });
+      const main = new FakeRunner({
+        inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'refresh-credentials': 'true' },
+      });
+      await run(main, env);
+      const post = new FakeRunner({ state: main.saved });
+      await cleanup(
+        post,
+        { ...world.env({ AWS_CONFIG_FILE: undefined, HOME: undefined }), ...home },
+        platform,
+      );
+
+      expect(post.failures).toEqual([]);
+      expect(post.exported).toEqual({ AWS_CONFIG_FILE: path.join(homeFolder, '.aws', 'config') });
+    },
+  );
 
   const UUID = '0b9d8f0e-7c4a-4e8b-9a51-3f2d1c0b9a87';
   it.each([

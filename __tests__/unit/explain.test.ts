@@ -74,7 +74,7 @@ describe('explain: hints by error code', () => {
         'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole',
       ),
       { sessionTagging: true },
-      `the credentials the job already has may not assume ${ROLE}. The role's trust policy must name the caller as a principal with sts:AssumeRole and sts:TagSession (the action sends session tags; or set role-skip-session-tagging: true), and the caller's own IAM policies must allow sts:AssumeRole on the role.`,
+      `the credentials the job already has may not assume ${ROLE}. The role's trust policy must name the caller as a principal with sts:AssumeRole and sts:TagSession (the action sends session tags; or set role-skip-session-tagging: true), and the caller's own IAM policies must allow sts:AssumeRole on the role. If the job signed with a session an earlier step (or an earlier run on this self-hosted runner) left in AWS_ACCESS_KEY_ID/AWS_PROFILE, set unset-current-credentials: true.`,
     ],
     [
       'AssumeRole access denied, without session tags',

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Obtained } from '../../src/assume.js';
-import { exportCredentials, STATE } from '../../src/exporting.js';
+import { ENVIRONMENT_PROFILE, exportCredentials, STATE, type Exported } from '../../src/exporting.js';
 import { readConfig } from '../../src/inputs.js';
 import { refreshParams } from '../../src/refresh-config.js';
 import {
@@ -33,12 +33,25 @@ const OBTAINED: Obtained = {
   sessionTags: undefined,
 };
 
-function exportWith(runner: FakeRunner, env: NodeJS.ProcessEnv): void {
+/** Where later steps' credential_process program is, as the main step passes it. */
+const processTarget = () => ({
+  runnerTemp: world.dir,
+  node: '/usr/bin/node',
+  script: '/action/dist/refresh/index.js',
+});
+
+function exportWith(
+  runner: FakeRunner,
+  env: NodeJS.ProcessEnv,
+  { obtained = OBTAINED, platform = 'linux' as NodeJS.Platform } = {},
+): Exported {
   const config = readConfig((name) => runner.getInput(name), env);
-  exportCredentials(OBTAINED, config, {
+  return exportCredentials(obtained, config, {
     runner,
     mask: (secret) => secret && runner.setSecret(secret),
     env,
+    processTarget: processTarget(),
+    platform,
   });
 }
 
@@ -77,12 +90,8 @@ describe('exportCredentials with refresh-credentials', () => {
       runner,
       mask: (secret) => secret && runner.setSecret(secret),
       env,
-      refresh: {
-        params: refreshParams(config, 'github-oidc', ROLE_ARN),
-        runnerTemp: world.dir,
-        node: '/usr/bin/node',
-        script: '/action/dist/refresh/index.js',
-      },
+      processTarget: processTarget(),
+      refresh: refreshParams(config, 'github-oidc', ROLE_ARN),
     });
   };
 
@@ -147,12 +156,132 @@ describe('exportCredentials with refresh-credentials', () => {
     expect(runner.exported.AWS_CONFIG_FILE).toMatch(/assume-aws-role-[0-9a-f-]{36}\/config$/);
   });
 
-  it('clears an earlier AWS_PROFILE without aws-profile: the file has only [default]', () => {
+  it('names [default] over an earlier AWS_PROFILE without aws-profile, never an empty AWS_PROFILE', () => {
     const runner = new FakeRunner({
       inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'refresh-credentials': 'true' },
     });
     refreshWith(runner, world.env({ AWS_PROFILE: 'earlier' }));
 
-    expect(runner.exported.AWS_PROFILE).toBe('');
+    expect(runner.exported.AWS_PROFILE).toBe('default');
+    expect(JSON.parse(runner.saved[STATE.previousValues] ?? '')).toMatchObject({ AWS_PROFILE: 'earlier' });
+  });
+});
+
+describe('exportCredentials over an AWS_PROFILE an earlier step left', () => {
+  const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN };
+
+  it('points AWS_PROFILE at a profile whose credential_process hands out the exported keys', () => {
+    world.write(world.configFile, '# mine\n[profile build]\nregion = eu-west-1\n');
+    const runner = new FakeRunner({ inputs });
+    const exported = exportWith(runner, world.env({ AWS_PROFILE: 'build' }));
+
+    expect(runner.exported).toMatchObject({
+      AWS_ACCESS_KEY_ID: TEMP_CREDENTIALS.accessKeyId,
+      AWS_PROFILE: ENVIRONMENT_PROFILE,
+    });
+    expect(exported.replacedProfile).toBe('build');
+    expect(readFileSync(world.configFile, 'utf8')).toBe(
+      [
+        '# mine',
+        '[profile build]',
+        'region = eu-west-1',
+        '',
+        `[profile ${ENVIRONMENT_PROFILE}]`,
+        '# Written by the assume-aws-role action for this job; removed by its post step.',
+        'region = us-east-1',
+        'credential_process = "/usr/bin/node" "/action/dist/refresh/index.js" --from-environment',
+        '',
+      ].join('\n'),
+    );
+    for (const secret of TEMP_SECRETS) expect(readFileSync(world.configFile, 'utf8')).not.toContain(secret);
+    expect(JSON.parse(runner.saved[STATE.previousValues] ?? '')).toMatchObject({ AWS_PROFILE: 'build' });
+    expect(JSON.parse(runner.saved[STATE.profileSections] ?? '')).toEqual([
+      {
+        file: world.configFile,
+        header: `profile ${ENVIRONMENT_PROFILE}`,
+        profile: ENVIRONMENT_PROFILE,
+        created: false,
+      },
+    ]);
+  });
+
+  it.each([
+    ['no earlier AWS_PROFILE', {}, {}],
+    [
+      'aws-profile names the profile itself',
+      { AWS_PROFILE: 'build' },
+      { 'aws-profile': 'ci', 'output-env-credentials': 'true' },
+    ],
+    [
+      'nothing goes to the environment',
+      { AWS_PROFILE: 'build' },
+      { 'output-env-credentials': 'false', 'output-credentials': 'true' },
+    ],
+  ])('leaves AWS_PROFILE alone with %s', (_what, env, more) => {
+    const runner = new FakeRunner({ inputs: { ...inputs, ...more } });
+    const exported = exportWith(runner, world.env(env));
+    expect(runner.exported.AWS_PROFILE).not.toBe(ENVIRONMENT_PROFILE);
+    expect(exported.replacedProfile).toBeUndefined();
+  });
+
+  it('leaves AWS_PROFILE alone when there are no new keys (the job keeps its own credentials)', () => {
+    const runner = new FakeRunner({ inputs: { 'aws-region': 'us-east-1' } });
+    exportWith(runner, world.env({ AWS_PROFILE: 'build' }), {
+      obtained: { ...OBTAINED, credentials: undefined, roleArn: undefined, source: 'existing' },
+    });
+    expect(runner.exported.AWS_PROFILE).toBeUndefined();
+  });
+
+  it('on Windows runs a .cmd shim in its own RUNNER_TEMP folder, recorded for the post step', () => {
+    const runner = new FakeRunner({ inputs });
+    exportWith(runner, world.env({ AWS_PROFILE: 'build' }), { platform: 'win32' });
+
+    const [shim] = JSON.parse(runner.saved[STATE.createdFiles] ?? '[]') as string[];
+    expect(shim).toMatch(/assume-aws-role-[0-9a-f-]{36}\/credential-process\.cmd$/);
+    expect(readFileSync(shim!, 'utf8')).toBe(
+      '@"/usr/bin/node" "/action/dist/refresh/index.js" --from-environment\r\n',
+    );
+    expect(readFileSync(world.configFile, 'utf8')).toContain(`credential_process = ${shim}\n`);
+  });
+});
+
+describe('exportCredentials on Windows', () => {
+  const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN };
+
+  it.each([
+    [undefined, 'AWS_ACCESS_KEY_ID;AWS_SECRET_ACCESS_KEY;AWS_SESSION_TOKEN'],
+    ['PATH_LIKE', 'PATH_LIKE;AWS_ACCESS_KEY_ID;AWS_SECRET_ACCESS_KEY;AWS_SESSION_TOKEN'],
+  ])(
+    'keeps Git Bash from rewriting a secret that starts with / (MSYS2_ENV_CONV_EXCL was %j)',
+    (before, after) => {
+      const runner = new FakeRunner({ inputs });
+      exportWith(runner, world.env({ MSYS2_ENV_CONV_EXCL: before }), { platform: 'win32' });
+      expect(runner.exported.MSYS2_ENV_CONV_EXCL).toBe(after);
+    },
+  );
+
+  it('exports no MSYS2_ENV_CONV_EXCL when it lists the variables already, or on Linux and macOS', () => {
+    const listed = 'AWS_ACCESS_KEY_ID;AWS_SECRET_ACCESS_KEY;AWS_SESSION_TOKEN';
+    const runner = new FakeRunner({ inputs });
+    exportWith(runner, world.env({ MSYS2_ENV_CONV_EXCL: listed }), { platform: 'win32' });
+    expect(runner.exported.MSYS2_ENV_CONV_EXCL).toBeUndefined();
+    for (const platform of ['linux', 'darwin'] as const) {
+      const other = new FakeRunner({ inputs });
+      exportWith(other, world.env(), { platform });
+      expect(other.exported.MSYS2_ENV_CONV_EXCL).toBeUndefined();
+    }
+  });
+});
+
+describe('the aws-expiration output', () => {
+  it('is JSON-quoted as configure-aws-credentials writes it; AWS_CREDENTIAL_EXPIRATION is bare', () => {
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'output-credentials': 'true' },
+    });
+    exportWith(runner, world.env());
+    const iso = TEMP_CREDENTIALS.expiration.toISOString();
+    expect(runner.outputs['aws-expiration']).toBe(`"${iso}"`);
+    expect(JSON.parse(runner.outputs['aws-expiration']!)).toBe(iso);
+    expect(runner.exported.AWS_CREDENTIAL_EXPIRATION).toBe(iso);
   });
 });

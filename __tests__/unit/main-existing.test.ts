@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 
 import { run } from '../../src/main.js';
 import {
@@ -49,6 +49,52 @@ describe('existing credentials', () => {
     expect(runner.log).toContain('Credential source: existing (role-chaining is true');
     expect(runner.exported.AWS_ACCESS_KEY_ID).toBe(TEMP_CREDENTIALS.accessKeyId);
     expectMaskedFirst(runner, TEMP_SECRETS);
+  });
+
+  it('role-chaining signs with the keys an earlier step exported, even when AWS_PROFILE is set too', async () => {
+    world.write(
+      world.credentialsFile,
+      '[build]\naws_access_key_id = AKIAOLDPROFILEKEY001\naws_secret_access_key = oldProfileSecret\n',
+    );
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'role-chaining': 'true' },
+    });
+    await run(runner, world.env({ ...earlier, AWS_PROFILE: 'build' }));
+
+    expect(runner.failures).toEqual([]);
+    const [call] = sts.commandCalls(AssumeRoleCommand);
+    // As the AWS CLI and boto3 resolve them: environment keys before the profile.
+    await expect((call!.thisValue as STSClient).config.credentials()).resolves.toMatchObject({
+      accessKeyId: earlier.AWS_ACCESS_KEY_ID,
+      secretAccessKey: earlier.AWS_SECRET_ACCESS_KEY,
+      sessionToken: earlier.AWS_SESSION_TOKEN,
+    });
+  });
+
+  it('without keys in the environment, leaves the choice to the SDK default chain (AWS_PROFILE here)', async () => {
+    world.write(
+      world.credentialsFile,
+      '[build]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = profileSecret\n',
+    );
+    const runner = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'role-chaining': 'true' },
+    });
+    // The SDK's chain reads process.env itself (TestWorld puts it back after the test).
+    const env = world.env({ AWS_PROFILE: 'build' });
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+      delete process.env[name];
+    Object.assign(process.env, {
+      AWS_PROFILE: env.AWS_PROFILE,
+      AWS_SHARED_CREDENTIALS_FILE: env.AWS_SHARED_CREDENTIALS_FILE,
+      AWS_CONFIG_FILE: env.AWS_CONFIG_FILE,
+    });
+    await run(runner, env);
+
+    expect(runner.failures).toEqual([]);
+    const [call] = sts.commandCalls(AssumeRoleCommand);
+    await expect((call!.thisValue as STSClient).config.credentials()).resolves.toMatchObject({
+      accessKeyId: 'AKIAPROFILEKEY000001',
+    });
   });
 
   it('on a self-hosted runner without OIDC, assumes the role with the instance credentials', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
@@ -64,7 +65,7 @@ describe('environment variables and outputs', () => {
     expectMaskedFirst(runner, [...runner.issuedTokens, ...TEMP_SECRETS]);
   });
 
-  it('output-credentials adds the credentials and their expiry (ISO-8601) as outputs', async () => {
+  it('output-credentials adds the credentials and their expiry (JSON-quoted ISO-8601) as outputs', async () => {
     const runner = new FakeRunner({ inputs: { ...OIDC, 'output-credentials': 'true' } });
     await run(runner, world.env());
 
@@ -74,7 +75,7 @@ describe('environment variables and outputs', () => {
       'aws-access-key-id': TEMP_CREDENTIALS.accessKeyId,
       'aws-secret-access-key': TEMP_CREDENTIALS.secretAccessKey,
       'aws-session-token': TEMP_CREDENTIALS.sessionToken,
-      'aws-expiration': '2030-01-01T12:00:00.000Z',
+      'aws-expiration': '"2030-01-01T12:00:00.000Z"',
     });
     expectMaskedFirst(runner, [...runner.issuedTokens, ...TEMP_SECRETS]);
   });
@@ -207,10 +208,18 @@ describe('aws-profile', () => {
     expect(runner.callsOf('exportVariable')).toEqual([]);
     expect(runner.outputs['aws-account-id']).toBe(ACCOUNT);
     expect(JSON.parse(runner.saved[STATE.profileSections]!)).toEqual([
-      { file: world.credentialsFile, header: 'ci', created: true },
-      { file: world.configFile, header: 'profile ci', created: true },
+      {
+        file: world.credentialsFile,
+        header: 'ci',
+        profile: 'ci',
+        created: true,
+        createdFolder: path.dirname(world.credentialsFile),
+      },
+      { file: world.configFile, header: 'profile ci', profile: 'ci', created: true },
     ]);
-    expect(runner.log).toContain(`Wrote [ci] to ${world.credentialsFile}`);
+    expect(runner.log).toContain(
+      `Wrote [ci] to ${world.credentialsFile} (mode 0600, readable by the runner user only)`,
+    );
     expectMaskedFirst(runner, [...KEY_SECRETS, ...TEMP_SECRETS]);
   });
 

@@ -15,8 +15,11 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ActionError, InputError } from '../../src/errors.js';
 import {
   checkProfileWritable,
+  headerName,
+  keepProfileNamed,
   profileFilePaths,
   removeSections,
+  STUB_MARKER,
   writeProfile,
 } from '../../src/profile-files.js';
 import type { AwsCredentials } from '../../src/sts.js';
@@ -268,5 +271,88 @@ describe('removeSections', () => {
     symlinkSync(target, credentialsFile);
     expect(() => removeSections(written)).toThrow(/symbolic link/);
     expect(read(target)).toBe('[deploy]\nkept = yes\n');
+  });
+});
+
+describe('headerName: section headers as botocore and the JS SDK read them', () => {
+  it.each([
+    ['[tooling]', 'tooling'],
+    ['[tooling]  ; team profile', 'tooling'],
+    ['[tooling] # team profile', 'tooling'],
+    ['  [ profile   dev ]  ', 'profile dev'],
+    ['[profile dev]\r', 'profile dev'],
+    ['[default];no space before the comment', undefined],
+    ['[a;b]', 'a;b'],
+    ['# [commented]', undefined],
+    ['; [commented]', undefined],
+    ['region = us-east-1', undefined],
+    ['[unclosed', undefined],
+  ])('%j is %j', (line, name) => {
+    expect(headerName(line)).toBe(name);
+  });
+});
+
+describe('profiles in files edited by hand', () => {
+  it('replaces a section whose header has an inline comment instead of writing it twice', () => {
+    seed(credentialsFile, '[tooling]  ; team profile\naws_access_key_id = AKIAOLD\n[other]\nx = 1\n');
+    seed(configFile, '[ profile  tooling ] # team\nregion = ap-south-1\n');
+    writeProfile('tooling', CREDENTIALS, 'us-east-1', env);
+    expect(read(credentialsFile)).toBe(`[other]\nx = 1\n\n[tooling]\n${CREDENTIAL_LINES}`);
+    expect(read(configFile)).toBe('[profile tooling]\nregion = us-east-1\n');
+  });
+
+  it('removes every copy of a section a file has twice (which botocore refuses to read)', () => {
+    seed(credentialsFile, '[tooling]\na = 1\n[keep]\nb = 2\n[tooling] ; again\nc = 3\n');
+    writeProfile('tooling', CREDENTIALS, 'us-east-1', env);
+    expect(read(credentialsFile)).toBe(`[keep]\nb = 2\n\n[tooling]\n${CREDENTIAL_LINES}`);
+  });
+
+  it('sees a commented header as the existing profile it is', () => {
+    seed(credentialsFile, '[tooling]  ; team profile\naws_access_key_id = AKIAOLD\n');
+    expect(() => checkProfileWritable('tooling', env, false)).toThrow(InputError);
+    expect(() => checkProfileWritable('tooling', env, false)).toThrow(/aws-profile "tooling" already exists/);
+  });
+
+  it('may replace a stub the post step left, without overwrite-aws-profile', () => {
+    expect(keepProfileNamed('ci', 'us-east-1', configFile)).toBe(true);
+    expect(read(configFile)).toBe(`[profile ci]\n${STUB_MARKER}\nregion = us-east-1\n`);
+    expect(() => checkProfileWritable('ci', env, false)).not.toThrow();
+    expect(keepProfileNamed('ci', 'us-east-1', configFile)).toBe(false);
+  });
+
+  it('keeps a profile the file has, writing no stub', () => {
+    seed(configFile, '[profile ci] ; mine\nregion = eu-west-1\n');
+    expect(keepProfileNamed('ci', 'us-east-1', configFile)).toBe(false);
+    expect(read(configFile)).toBe('[profile ci] ; mine\nregion = eu-west-1\n');
+  });
+});
+
+describe('a linked folder', () => {
+  it('refuses ~/.aws when it is a symbolic link, before any request and when writing', () => {
+    const real = path.join(dir, 'dotfiles-aws');
+    mkdirSync(real);
+    const home = path.join(dir, 'home');
+    mkdirSync(home);
+    symlinkSync(real, path.join(home, '.aws'));
+    const homeEnv = { HOME: home };
+    expect(() => checkProfileWritable('ci', homeEnv, false)).toThrow(
+      `${path.join(home, '.aws')} is a symbolic link; the action does not write credentials through links`,
+    );
+    expect(() => writeProfile('ci', CREDENTIALS, 'us-east-1', homeEnv)).toThrow(ActionError);
+    expect(readdirSync(real)).toEqual([]);
+  });
+});
+
+describe('profileFilePaths per platform', () => {
+  it.each([
+    ['win32', { USERPROFILE: 'C:\\Users\\runneradmin', HOME: '/c/Users/other' }, 'C:\\Users\\runneradmin'],
+    ['win32', { HOMEDRIVE: 'D:', HOMEPATH: '\\Users\\ci' }, 'D:\\Users\\ci'],
+    ['darwin', { HOME: '/Users/runner', USERPROFILE: 'C:\\x' }, '/Users/runner'],
+    ['linux', { HOME: '/home/runner' }, '/home/runner'],
+  ] as const)('on %s uses the home folder the AWS CLI uses (%j)', (platform, homeEnv, home) => {
+    expect(profileFilePaths(homeEnv, platform)).toEqual({
+      credentials: path.join(home, '.aws', 'credentials'),
+      config: path.join(home, '.aws', 'config'),
+    });
   });
 });

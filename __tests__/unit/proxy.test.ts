@@ -4,6 +4,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import { hostMatches, proxyAgents, proxyFor } from '../../src/proxy.js';
 
 const HOST = 'sts.us-east-1.amazonaws.com';
+const ENDPOINT = `https://${HOST}`;
 const INPUT = 'http://input-proxy:3128';
 const noInputs = { httpProxy: undefined, noProxy: [] };
 
@@ -45,7 +46,7 @@ describe('proxyFor: which proxy', () => {
       'http://h:2',
     ],
   ])('%s', (_what, httpProxy, env, expected) => {
-    expect(proxyFor(HOST, { httpProxy, noProxy: [] }, env)).toBe(expected);
+    expect(proxyFor(ENDPOINT, { httpProxy, noProxy: [] }, env)).toBe(expected);
   });
 });
 
@@ -53,51 +54,59 @@ describe('proxyFor: no-proxy', () => {
   const env = { HTTPS_PROXY: 'http://env-proxy:3128' };
 
   it('skips the proxy for hosts in the no-proxy input', () => {
-    expect(proxyFor(HOST, { httpProxy: INPUT, noProxy: ['.amazonaws.com'] }, {})).toBeUndefined();
+    expect(proxyFor(ENDPOINT, { httpProxy: INPUT, noProxy: ['.amazonaws.com'] }, {})).toBeUndefined();
   });
 
   it('skips the proxy for hosts in NO_PROXY when the input is not set', () => {
-    expect(proxyFor(HOST, noInputs, { ...env, NO_PROXY: 'localhost, .amazonaws.com' })).toBeUndefined();
-    expect(proxyFor(HOST, noInputs, { ...env, no_proxy: 'amazonaws.com' })).toBeUndefined();
+    expect(proxyFor(ENDPOINT, noInputs, { ...env, NO_PROXY: 'localhost, .amazonaws.com' })).toBeUndefined();
+    expect(proxyFor(ENDPOINT, noInputs, { ...env, no_proxy: 'amazonaws.com' })).toBeUndefined();
   });
 
   it('uses the no-proxy input instead of NO_PROXY', () => {
     const noProxy = ['internal.example.com'];
-    expect(proxyFor(HOST, { httpProxy: undefined, noProxy }, { ...env, NO_PROXY: '*' })).toBe(
+    expect(proxyFor(ENDPOINT, { httpProxy: undefined, noProxy }, { ...env, NO_PROXY: '*' })).toBe(
       env.HTTPS_PROXY,
     );
   });
 
   it('keeps the proxy for hosts NO_PROXY does not name', () => {
-    expect(proxyFor(HOST, noInputs, { ...env, NO_PROXY: 'localhost,,example.com' })).toBe(env.HTTPS_PROXY);
+    expect(proxyFor(ENDPOINT, noInputs, { ...env, NO_PROXY: 'localhost,,example.com' })).toBe(
+      env.HTTPS_PROXY,
+    );
   });
 });
 
 describe('hostMatches', () => {
   it.each<[string, string, boolean]>([
     // exact host
-    [HOST, HOST, true],
-    [HOST, 'STS.US-EAST-1.AMAZONAWS.COM', true],
-    ['STS.us-east-1.amazonaws.com', HOST, true],
+    [ENDPOINT, HOST, true],
+    [ENDPOINT, 'STS.US-EAST-1.AMAZONAWS.COM', true],
+    ['https://STS.us-east-1.amazonaws.com', HOST, true],
     // domain suffix, with or without a leading dot or *.
-    [HOST, 'amazonaws.com', true],
-    [HOST, '.amazonaws.com', true],
-    [HOST, '*.amazonaws.com', true],
-    ['amazonaws.com', '.amazonaws.com', true],
-    ['notamazonaws.com', 'amazonaws.com', false],
-    ['notamazonaws.com', '.amazonaws.com', false],
-    ['amazonaws.com.evil.example', 'amazonaws.com', false],
-    [HOST, 'us-east-1.amazonaws', false],
+    [ENDPOINT, 'amazonaws.com', true],
+    [ENDPOINT, '.amazonaws.com', true],
+    [ENDPOINT, '*.amazonaws.com', true],
+    ['https://amazonaws.com', '.amazonaws.com', true],
+    ['https://notamazonaws.com', 'amazonaws.com', false],
+    ['https://notamazonaws.com', '.amazonaws.com', false],
+    ['https://amazonaws.com.evil.example', 'amazonaws.com', false],
+    [ENDPOINT, 'us-east-1.amazonaws', false],
     // everything
-    [HOST, '*', true],
-    // a port is ignored
-    [HOST, `${HOST}:443`, true],
-    [HOST, '.amazonaws.com:443', true],
+    [ENDPOINT, '*', true],
+    // a port must be the endpoint's: given, or 443 for https and 80 for http
+    [ENDPOINT, `${HOST}:443`, true],
+    [ENDPOINT, '.amazonaws.com:443', true],
+    [ENDPOINT, `${HOST}:8443`, false],
+    ['https://sts.example.test:8443', 'sts.example.test:8443', true],
+    ['https://sts.example.test:8443', 'sts.example.test:443', false],
+    ['https://sts.example.test:8443', 'sts.example.test', true],
+    ['http://sts.example.test', 'sts.example.test:80', true],
+    ['http://sts.example.test', 'sts.example.test:443', false],
     // nothing
-    [HOST, '', false],
-    [HOST, 'localhost', false],
-  ])('%s matches %j: %s', (host, pattern, expected) => {
-    expect(hostMatches(host, pattern)).toBe(expected);
+    [ENDPOINT, '', false],
+    [ENDPOINT, 'localhost', false],
+  ])('%s matches %j: %s', (endpoint, pattern, expected) => {
+    expect(hostMatches(endpoint, pattern)).toBe(expected);
   });
 });
 

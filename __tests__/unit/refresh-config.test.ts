@@ -143,6 +143,20 @@ describe('writeRefreshConfig', () => {
     );
   });
 
+  it('on Windows points credential_process at a .cmd shim in the same folder (paths with spaces stay whole)', () => {
+    const file = writeRefreshConfig(
+      PARAMS,
+      undefined,
+      { runnerTemp, node: 'C:\\Program Files\\node24\\node.exe', script: 'D:\\a\\_actions\\r\\index.js' },
+      'win32',
+    );
+    const shim = path.join(path.dirname(file), 'credential-process.cmd');
+    expect(readFileSync(file, 'utf8')).toContain(`\ncredential_process = ${shim}\n`);
+    expect(readFileSync(shim, 'utf8')).toBe(
+      `@"C:\\Program Files\\node24\\node.exe" "D:\\a\\_actions\\r\\index.js" ${encodeParams(PARAMS)}\r\n`,
+    );
+  });
+
   it('makes a new folder each time, so two steps never share a file', () => {
     const first = write(undefined);
     const second = write('ci');

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { encodeParams, type RefreshParams } from '../../src/refresh-config.js';
-import { refresh } from '../../src/refresh-process.js';
+import { environmentCredentials, refresh } from '../../src/refresh-process.js';
 import { assumedRole, makeJwt, ROLE_ARN, stsError, TEMP_CREDENTIALS } from './fixtures/runner.js';
 
 // The credential_process of refresh-credentials: a new token (GitHub's ID-token endpoint, here a small server on
@@ -203,4 +203,44 @@ describe('refresh (the credential_process)', () => {
       expect(sts.calls()).toEqual([]);
     },
   );
+});
+
+describe('environmentCredentials (--from-environment)', () => {
+  it('prints the keys of its own environment in the credential_process format', () => {
+    const code = environmentCredentials({
+      AWS_ACCESS_KEY_ID: TEMP_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEMP_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: TEMP_CREDENTIALS.sessionToken,
+      AWS_CREDENTIAL_EXPIRATION: '2030-01-01T12:00:00.000Z',
+    });
+    expect(code).toBe(0);
+    expect(stderr).toEqual([]);
+    expect(JSON.parse(stdout.join(''))).toEqual({
+      Version: 1,
+      AccessKeyId: TEMP_CREDENTIALS.accessKeyId,
+      SecretAccessKey: TEMP_CREDENTIALS.secretAccessKey,
+      SessionToken: TEMP_CREDENTIALS.sessionToken,
+      Expiration: '2030-01-01T12:00:00.000Z',
+    });
+  });
+
+  it('leaves out an empty session token and an expiry that is not a time', () => {
+    environmentCredentials({
+      AWS_ACCESS_KEY_ID: 'AKIALONGTERMKEY00001',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: 'soon',
+    });
+    expect(JSON.parse(stdout.join(''))).toEqual({
+      Version: 1,
+      AccessKeyId: 'AKIALONGTERMKEY00001',
+      SecretAccessKey: 'secret',
+    });
+  });
+
+  it('fails with one line on stderr, printing nothing on stdout, when the keys are not there', () => {
+    expect(environmentCredentials({ AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID0001' })).toBe(1);
+    expect(stdout).toEqual([]);
+    expect(stderr.join('')).toMatch(/^assume-aws-role: this profile hands out AWS_ACCESS_KEY_ID .*\n$/);
+  });
 });

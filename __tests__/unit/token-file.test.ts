@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -79,5 +79,31 @@ describe('readWebIdentityTokenFile', () => {
     await expect(readWebIdentityTokenFile(link)).rejects.toThrow(
       `web-identity-token-file ${link} is a symbolic link; links are followed only for Kubernetes service-account tokens (/var/run/secrets/eks.amazonaws.com/serviceaccount/, /var/run/secrets/kubernetes.io/serviceaccount/): point the input at the file itself`,
     );
+  });
+
+  it('refuses a token whose folder is a symbolic link (as configure-aws-credentials does)', async () => {
+    const real = path.join(dir, 'real');
+    mkdirSync(real);
+    writeFileSync(path.join(real, 'token'), JWT);
+    symlinkSync(real, path.join(dir, 'tokens'));
+    const file = path.join(dir, 'tokens', 'token');
+    await expect(readWebIdentityTokenFile(file)).rejects.toThrow(
+      `web-identity-token-file ${file} is reached through ${path.join(dir, 'tokens')}, a symbolic link;`,
+    );
+  });
+
+  it('refuses a token reached through a linked folder anywhere inside the workspace', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(path.join(elsewhere, 'deep'), { recursive: true });
+    writeFileSync(path.join(elsewhere, 'deep', 'token'), JWT);
+    const workspace = path.join(dir, 'workspace');
+    mkdirSync(workspace);
+    symlinkSync(elsewhere, path.join(workspace, 'linked'));
+    const file = path.join(workspace, 'linked', 'deep', 'token');
+    await expect(readWebIdentityTokenFile(file, workspace)).rejects.toThrow(
+      `is reached through ${path.join(workspace, 'linked')}, a symbolic link`,
+    );
+    // Outside the workspace only the file's own folder is checked, as the reference does.
+    await expect(readWebIdentityTokenFile(file)).resolves.toBe(JWT);
   });
 });

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { AwsCredentials, Signer } from '../sts.js';
 
-// Credentials the job already has are resolved by the AWS SDK's default chain (environment, shared files,
-// web-identity file, container and instance metadata). This module only tells whether any are likely there.
+// Credentials the job already has: keys in the environment first, as the AWS CLI and boto3 take them even when
+// AWS_PROFILE is set (the JS SDK's default chain would take the profile, so a role chained from an earlier step
+// would start from an older profile instead of that step's session); otherwise the AWS SDK's default chain
+// (shared files, web-identity file, container and instance metadata).
 
 const ENV_HINTS = [
   'AWS_ACCESS_KEY_ID',
@@ -27,4 +30,17 @@ export function existingCredentialHints(env: NodeJS.ProcessEnv): string[] {
 /** True on GitHub-hosted runners, which have no instance credentials the SDK could find. */
 export function isGitHubHosted(env: NodeJS.ProcessEnv): boolean {
   return env.RUNNER_ENVIRONMENT === 'github-hosted';
+}
+
+/** What signs with the job's own credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set, else the default chain. */
+export function existingSigner(env: NodeJS.ProcessEnv): Signer {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return 'default-chain';
+  const keys: AwsCredentials = {
+    accessKeyId: AWS_ACCESS_KEY_ID,
+    secretAccessKey: AWS_SECRET_ACCESS_KEY,
+    sessionToken: AWS_SESSION_TOKEN || undefined,
+    expiration: undefined,
+  };
+  return keys;
 }

@@ -3,6 +3,7 @@ import type { OnRetry } from '../retry.js';
 import type { Signer } from '../sts.js';
 import type { SourceChoice } from './choose.js';
 import { githubOidcToken, type GetIDToken } from './oidc.js';
+import { existingSigner } from './existing.js';
 import { readWebIdentityTokenFile } from './token-file.js';
 
 /**
@@ -19,6 +20,8 @@ export interface LoadDeps {
   readonly mask: (secret: string) => void;
   readonly onRetry: OnRetry;
   readonly signal: AbortSignal;
+  /** The step's environment: GITHUB_WORKSPACE (no folder in it on the way to the token file may be a link), keys. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** The chosen source's credentials; every secret goes through `mask` the moment it exists. */
@@ -44,12 +47,13 @@ export function loadSource(choice: SourceChoice, config: Config, deps: LoadDeps)
     case 'token-file':
       return {
         kind: 'web-identity',
-        fetchToken: () => masked(readWebIdentityTokenFile(config.webIdentityTokenFile as string)),
+        fetchToken: () =>
+          masked(readWebIdentityTokenFile(config.webIdentityTokenFile as string, deps.env.GITHUB_WORKSPACE)),
         stage: 'reading the web identity token file',
       };
     case 'static-keys':
       return { kind: 'signer', signer: { ...config.staticKeys!, expiration: undefined } };
     case 'existing':
-      return { kind: 'signer', signer: 'default-chain' };
+      return { kind: 'signer', signer: existingSigner(deps.env) };
   }
 }

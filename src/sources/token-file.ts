@@ -1,5 +1,6 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { ActionError } from '../errors.js';
+import { linkedFolder } from '../safe-paths.js';
 
 /**
  * Kubernetes mounts projected service-account tokens through symlinks (`token -> ..data/token`), so links
@@ -12,14 +13,24 @@ const SYMLINK_ALLOWED_UNDER = [
 /** Web identity tokens are a few KiB; a larger file is not a token. */
 const MAX_TOKEN_BYTES = 64 * 1024;
 
-/** The token in a web identity token file (absolute path), refusing links outside the Kubernetes paths. */
-export async function readWebIdentityTokenFile(file: string): Promise<string> {
+/**
+ * The token in a web identity token file (absolute path), refusing links (the file, its folder, or a folder of
+ * the workspace on the way to it) outside the Kubernetes paths.
+ */
+export async function readWebIdentityTokenFile(file: string, workspace?: string): Promise<string> {
+  const kubernetes = SYMLINK_ALLOWED_UNDER.some((dir) => file.startsWith(dir));
+  const folder = kubernetes ? undefined : linkedFolder(file, { within: workspace });
+  if (folder !== undefined) {
+    throw new ActionError(
+      `web-identity-token-file ${file} is reached through ${folder}, a symbolic link; links are followed only for Kubernetes service-account tokens (${SYMLINK_ALLOWED_UNDER.join(', ')}): point the input at the file's real path`,
+    );
+  }
   const link = await lstat(file).catch((error: NodeJS.ErrnoException) => {
     throw new ActionError(
       `web-identity-token-file ${file} can't be read (${error.code ?? error.message}): check the path; relative paths start at GITHUB_WORKSPACE`,
     );
   });
-  if (link.isSymbolicLink() && !SYMLINK_ALLOWED_UNDER.some((dir) => file.startsWith(dir))) {
+  if (link.isSymbolicLink() && !kubernetes) {
     throw new ActionError(
       `web-identity-token-file ${file} is a symbolic link; links are followed only for Kubernetes service-account tokens (${SYMLINK_ALLOWED_UNDER.join(', ')}): point the input at the file itself`,
     );
