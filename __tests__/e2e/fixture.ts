@@ -22,14 +22,14 @@ export function useWorld(): () => World {
 type Inputs = Record<string, string | number | boolean>;
 
 /**
- * A `uses:` step of the action with the world's region and STS endpoint (the recording proxy), then the
- * secrets rule on its raw output.
+ * A `uses:` step of the action (ours, or the one in `options.action`) with the world's region and STS endpoint
+ * (the recording proxy), then the secrets rule on its raw output.
  */
 export async function runAction(
   world: World,
   job: Job,
   inputs: Inputs,
-  options: { id?: string; env?: Record<string, string>; actionRef?: string } = {},
+  options: { id?: string; env?: Record<string, string>; actionRef?: string; action?: string } = {},
 ): Promise<ActionStep> {
   const step = await job.uses(
     { 'aws-region': world.region, 'sts-endpoint': world.stsEndpoint, ...inputs },

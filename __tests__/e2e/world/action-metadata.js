@@ -1,4 +1,5 @@
-// action.yml as the runner reads it: the declared inputs with their defaults, and what `runs` starts.
+// action.yml as the runner reads it: the declared inputs with their defaults, and what `runs` starts. Each action
+// has its own (ours, or the vendored reference's, whose inputs and defaults differ).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -10,9 +11,12 @@ import { REPO_ROOT } from './tools.js';
  * @property {{ using: string, main: string, post?: string, 'post-if'?: string }} runs
  */
 
-/** @returns {ActionMetadata} */
-export function loadActionMetadata() {
-  return parse(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8'));
+/**
+ * @param {string} [actionDir]  the action's directory: ours (the repository root) unless given
+ * @returns {ActionMetadata}
+ */
+export function loadActionMetadata(actionDir = REPO_ROOT) {
+  return parse(readFileSync(path.join(actionDir, 'action.yml'), 'utf8'));
 }
 
 /**
@@ -25,7 +29,7 @@ export function loadActionMetadata() {
 export function inputVariables(metadata, withInputs) {
   const undeclared = Object.keys(withInputs).filter((name) => !(name in metadata.inputs));
   if (undeclared.length > 0) {
-    throw new Error(`Unexpected input(s) ${undeclared.join(', ')}: action.yml does not declare them`);
+    throw new Error(`Unexpected input(s) ${undeclared.join(', ')}: its action.yml does not declare them`);
   }
   /** @type {Record<string, string>} */
   const variables = {};

@@ -16,6 +16,8 @@ import { closeServer, listenOnLoopback } from './listen.js';
  * @property {string[]} transitiveTagKeys
  * @property {boolean} signed  whether it carried a SigV4 Authorization header
  * @property {string | undefined} signingKeyId  the access key id it was signed with
+ * @property {string} userAgent  the SDK's `x-amz-user-agent` and `user-agent` headers, in that order, joined
+ *   by a space ('' when it sent neither): the action's name, md/ metadata, exec-env and app tokens are in them
  * @property {number} status  the HTTP status the action got (0: none, the connection was reset or held)
  * @property {string} response  moto's answer, or the injected one; for a `truncated` fault moto's whole
  *   answer (it may hold credentials: never print it)
@@ -28,10 +30,16 @@ import { closeServer, listenOnLoopback } from './listen.js';
  *   | { kind: 'body', status: number, body: string, contentType?: string }
  *   | { kind: 'truncated', keep?: number }
  *   | { kind: 'reset' }
- *   | { kind: 'hold' }} Fault
+ *   | { kind: 'hold' }} FaultKind
  *   `error`: an STS error answer in the Query protocol's XML; `body`: any answer; `truncated`: moto's real answer
  *   cut to its first `keep` (default 0.5) part, Content-Length matching; `reset`: the socket is destroyed
  *   without an answer; `hold`: the connection stays open, unanswered, until the client gives up.
+ */
+
+/**
+ * @typedef {FaultKind & { action?: string }} Fault  with `action` (AssumeRole, GetCallerIdentity, …) the fault
+ *   waits for the next request of that STS action and lets others pass: two actions that make different
+ *   calls before it (the reference validates source keys first) then meet it at the same call
  */
 
 /**
@@ -39,8 +47,8 @@ import { closeServer, listenOnLoopback } from './listen.js';
  * @property {string} url
  * @property {RecordedRequest[]} requests  in the order they arrived
  * @property {() => void} clear  forgets the recorded requests
- * @property {(...faults: Fault[]) => void} injectFaults  the next requests get these, one each, in order; later
- *   ones pass through again
+ * @property {(...faults: Fault[]) => void} injectFaults  the next requests get these, one each, in order (a
+ *   fault naming an action only a request of that action); later ones pass through again
  * @property {() => number} pendingFaults  faults not used yet
  * @property {(perSecond: number | undefined) => void} limitRate  at most this many requests in any second pass
  *   (to moto or to a fault); the others get STS's `Throttling: Rate exceeded`; undefined lifts the limit
@@ -83,7 +91,8 @@ export async function startRecordingProxy(targetUrl) {
     };
     const body = await readAll(incoming).catch(fail);
     if (body === undefined) return;
-    const fault = overLimit ? undefined : faults.shift();
+    const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? '';
+    const fault = overLimit ? undefined : takeFault(faults, action);
     /** @type {(status: number, response: string | Buffer, how?: RecordedRequest['fault']) => void} */
     const keep = (status, response, how) =>
       requests.push({ ...record(body.toString('utf8'), incoming.headers, status, response), fault: how, at });
@@ -170,6 +179,18 @@ export async function startRecordingProxy(targetUrl) {
 }
 
 /**
+ * Removes and returns the first pending fault for a request of this STS action: the first one that names no
+ * action or names this one.
+ * @param {Fault[]} faults
+ * @param {string} action
+ * @returns {Fault | undefined}
+ */
+function takeFault(faults, action) {
+  const index = faults.findIndex((fault) => fault.action === undefined || fault.action === action);
+  return index === -1 ? undefined : faults.splice(index, 1)[0];
+}
+
+/**
  * An STS error answer as AWS sends it (Query protocol).
  * @param {string} code
  * @param {string} message
@@ -221,6 +242,9 @@ function record(body, headers, status, response) {
     .filter((name) => name.startsWith('TransitiveTagKeys.member.'))
     .map((name) => params[name] ?? '');
   const authorization = headers.authorization;
+  const userAgent = [headers['x-amz-user-agent'], headers['user-agent']]
+    .flatMap((value) => (value === undefined ? [] : [value].flat()))
+    .join(' ');
   return {
     action: params.Action ?? '',
     params,
@@ -228,6 +252,7 @@ function record(body, headers, status, response) {
     transitiveTagKeys,
     signed: authorization !== undefined,
     signingKeyId: /Credential=([^/]+)\//.exec(authorization ?? '')?.[1],
+    userAgent,
     status,
     response: response.toString('utf8'),
   };

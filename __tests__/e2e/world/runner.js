@@ -1,5 +1,6 @@
-// An emulated GitHub runner job (see shared RUNNER.md): runs the action's bundle under Node 24 the way a `uses:`
-// step runs it, `run:` steps with the job's environment, and the post step at the end.
+// An emulated GitHub runner job (see shared RUNNER.md): runs an action's bundle under Node 24 the way a `uses:`
+// step runs it (ours by default, or the vendored reference), `run:` steps with the job's environment, and the
+// post steps at the end.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,10 @@ import { NODE24, REPO_ROOT } from './tools.js';
 export class Job {
   /** @type {Record<string, string>} */
   #env;
-  /** @type {{ id: string, inputs: Record<string, string>, state: Record<string, string>, actionRef: string }[]} */
+  /**
+   * @type {{ id: string, inputs: Record<string, string>, state: Record<string, string>, actionRef: string,
+   *   action: string }[]}
+   */
   #posts = [];
   #stepCount = 0;
   #debug;
@@ -112,29 +116,35 @@ export class Job {
   }
 
   /**
-   * A `uses:` step of this action: dist/index.js under Node 24 with every input as INPUT_*; registers the post
-   * step (which runs even when this step fails, as on GitHub).
+   * A `uses:` step of an action (this one unless `action` names another's directory): its runs.main under
+   * Node 24 with every input as INPUT_*, as its own action.yml declares them; registers the post step (which
+   * runs even when this step fails, as on GitHub).
    * @param {Record<string, string | number | boolean>} [withInputs]
-   * @param {{ id?: string, env?: Record<string, string>, actionRef?: string }} [options]  the step's id and
-   *   `env:`, and the ref its `uses:` pins (GITHUB_ACTION_REF; default GITHUB_RUN.actionRef, a release tag)
+   * @param {{ id?: string, env?: Record<string, string>, actionRef?: string, action?: string }} [options]  the
+   *   step's id and `env:`, the ref its `uses:` pins (GITHUB_ACTION_REF; default GITHUB_RUN.actionRef, a
+   *   release tag), and the action's directory (default ours, REPO_ROOT; REFERENCE_ACTION for the reference)
    * @returns {Promise<ActionStep>}
    */
-  async uses(withInputs = {}, { id = 'assume-role', env = {}, actionRef = GITHUB_RUN.actionRef } = {}) {
-    const metadata = loadActionMetadata();
+  async uses(
+    withInputs = {},
+    { id = 'assume-role', env = {}, actionRef = GITHUB_RUN.actionRef, action = REPO_ROOT } = {},
+  ) {
+    const metadata = loadActionMetadata(action);
     const inputs = { ...inputVariables(metadata, withInputs), ...env };
-    const step = await this.#nodeStep(id, metadata.runs.main, inputs, actionRef);
-    this.#posts.push({ id, inputs, state: step.state, actionRef });
+    const step = await this.#nodeStep(id, path.join(action, metadata.runs.main), inputs, actionRef);
+    this.#posts.push({ id, inputs, state: step.state, actionRef, action });
     return step;
   }
 
   /**
-   * The post steps of every `uses:` step, last first, each when runs.post-if holds in the job's environment.
+   * The post steps of every `uses:` step, last first, each when its action's runs.post-if holds in the job's
+   * environment.
    * @returns {Promise<(ActionStep | { id: string, skipped: true })[]>}
    */
   async post() {
-    const metadata = loadActionMetadata();
     const results = [];
-    for (const { id, inputs, state, actionRef } of this.#posts.splice(0).reverse()) {
+    for (const { id, inputs, state, actionRef, action } of this.#posts.splice(0).reverse()) {
+      const metadata = loadActionMetadata(action);
       if (metadata.runs.post === undefined) continue;
       if (!postStepRuns(metadata.runs['post-if'], this.#env)) {
         results.push({ id, skipped: /** @type {const} */ (true) });
@@ -144,7 +154,12 @@ export class Job {
         Object.entries(state).map(([name, v]) => [`STATE_${name}`, v]),
       );
       results.push(
-        await this.#nodeStep(`${id}-post`, metadata.runs.post, { ...inputs, ...stateVariables }, actionRef),
+        await this.#nodeStep(
+          `${id}-post`,
+          path.join(action, metadata.runs.post),
+          { ...inputs, ...stateVariables },
+          actionRef,
+        ),
       );
     }
     return results;
@@ -180,7 +195,7 @@ export class Job {
 
   /**
    * @param {string} id
-   * @param {string} script  path in the action, like dist/index.js
+   * @param {string} script  absolute path of the action's script, like <action>/dist/index.js
    * @param {Record<string, string>} stepEnv
    * @param {string} actionRef  GITHUB_ACTION_REF
    * @returns {Promise<ActionStep>}
@@ -192,7 +207,7 @@ export class Job {
     const fd = openSync(logFile, 'w');
     let exitCode;
     try {
-      const child = this.#spawn(NODE24, [path.join(REPO_ROOT, script)], {
+      const child = this.#spawn(NODE24, [script], {
         cwd: this.workspace,
         env: {
           ...this.#env,
@@ -204,7 +219,7 @@ export class Job {
         },
         stdio: ['ignore', fd, fd],
       });
-      exitCode = await exitOf(child, this.#stepTimeoutMs, `${id} (${script})`);
+      exitCode = await exitOf(child, this.#stepTimeoutMs, `${id} (${path.relative(REPO_ROOT, script)})`);
     } finally {
       closeSync(fd);
     }

