@@ -77,7 +77,7 @@ export async function existingCredentials(step: StepContext): Promise<Obtained |
   const { config, env, deadline, runner, mask } = step;
   try {
     deadline.stage = 'checking the credentials the job already has';
-    const client = createStsClient(config, existingSigner(env), env, {
+    const client = createStsClient(config, existingSigner(env, mask), env, {
       onRetry: retryLogger(step, 'STS request'),
     });
     const identity = await deadline.race(getCallerIdentity(client, deadline.signal));

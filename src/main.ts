@@ -18,7 +18,7 @@ import {
   type Mask,
   type ProcessTarget,
 } from './exporting.js';
-import { FALSE_VALUES, TRUE_VALUES } from './input-parsers.js';
+import { FALSE_VALUES, shown, TRUE_VALUES } from './input-parsers.js';
 import { describeInputVariables, withInputVariables } from './input-variables.js';
 import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
@@ -157,7 +157,7 @@ function report(runner: Runner, obtained: Obtained, exported: Exported, platform
     runner.info(`Cleared for later steps (left by an earlier step): ${cleared.join(', ')}`);
   if (exported.replacedProfile !== undefined) {
     runner.info(
-      `An earlier step left AWS_PROFILE=${exported.replacedProfile}, which the AWS SDK for JavaScript would use instead of the exported keys: later steps get AWS_PROFILE=${ENVIRONMENT_PROFILE}, whose credential_process hands out the exported keys (the post step puts ${exported.replacedProfile} back)`,
+      `An earlier step left AWS_PROFILE=${shown(exported.replacedProfile)}, which the AWS SDK for JavaScript would use instead of the exported keys: later steps get AWS_PROFILE=${ENVIRONMENT_PROFILE}, whose credential_process hands out the exported keys (the post step puts the earlier value back)`,
     );
   }
   for (const section of exported.profileSections)

@@ -32,10 +32,15 @@ export function isGitHubHosted(env: NodeJS.ProcessEnv): boolean {
   return env.RUNNER_ENVIRONMENT === 'github-hosted';
 }
 
-/** What signs with the job's own credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set, else the default chain. */
-export function existingSigner(env: NodeJS.ProcessEnv): Signer {
+/**
+ * What signs with the job's own credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set (masked, whoever
+ * set them, since the action now holds them), else the default chain.
+ */
+export function existingSigner(env: NodeJS.ProcessEnv, mask: (secret: string) => void): Signer {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env;
   if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return 'default-chain';
+  mask(AWS_SECRET_ACCESS_KEY);
+  if (AWS_SESSION_TOKEN) mask(AWS_SESSION_TOKEN);
   const keys: AwsCredentials = {
     accessKeyId: AWS_ACCESS_KEY_ID,
     secretAccessKey: AWS_SECRET_ACCESS_KEY,

@@ -54,6 +54,6 @@ export function loadSource(choice: SourceChoice, config: Config, deps: LoadDeps)
     case 'static-keys':
       return { kind: 'signer', signer: { ...config.staticKeys!, expiration: undefined } };
     case 'existing':
-      return { kind: 'signer', signer: existingSigner(deps.env) };
+      return { kind: 'signer', signer: existingSigner(deps.env, deps.mask) };
   }
 }
