@@ -71,6 +71,8 @@ export interface Side {
   viaProxy: string[];
   /** ~/.aws/credentials and ~/.aws/config after the main step. */
   files: ProfileFiles;
+  /** The main step appended something to the job summary (GITHUB_STEP_SUMMARY). */
+  summary: boolean;
   post: { ok: boolean; exported: Record<string, string>; files: ProfileFiles } | 'skipped';
 }
 
@@ -158,6 +160,7 @@ async function runSide(
       userAgent: [...new Set(sts.requests.flatMap((request) => whoCalled(request.userAgent)))],
       viaProxy: [...(forward?.forwarded ?? [])],
       files: shapeFiles(files, shape),
+      summary: main.summary.trim() !== '',
       post:
         post === undefined || 'skipped' in post
           ? 'skipped'
@@ -275,6 +278,7 @@ function shapeFiles(files: RawFiles, shape: Shape): ProfileFiles {
     let section: Record<string, string> | undefined;
     for (const line of text.split(/\r?\n/).map((l) => l.trim())) {
       if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+      // Headers as botocore's configparser reads them: an inline comment after the bracket is no part of the name.
       const header = /^\[([^\]]*)\]/.exec(line);
       if (header) ini[header[1]?.trim() ?? ''] = section = {};
       else if (section !== undefined && line.includes('=')) {

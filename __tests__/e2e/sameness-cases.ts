@@ -89,6 +89,17 @@ const throttled = (action: string): Fault => ({
   message: 'Rate exceeded',
   action,
 });
+/** A GetCallerIdentity answer for these keys, served instead of moto's. */
+const callerIdentityAnswer = (account: string, arn: string): Fault => ({
+  kind: 'body',
+  status: 200,
+  action: 'GetCallerIdentity',
+  body:
+    '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+    `<Arn>${arn}</Arn><UserId>AIDAQQQQQQQQQQQQQQQQQ</UserId><Account>${account}</Account>` +
+    '</GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000001</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+});
+
 /** A proxy address nothing listens on: a request sent there fails. */
 const DEAD_PROXY = 'http://127.0.0.1:9';
 
@@ -211,6 +222,19 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
         },
       }),
       differences: TEMPORARY,
+    },
+    {
+      // Not in the reference's tests: AWS_PROFILE names the user's keys, the earlier step's session keys are in
+      // the environment too. disable-retry: the reference would retry its refused AssumeRole 12 times.
+      name: 'environment keys beside an AWS_PROFILE',
+      scenario: (context) => ({
+        inputs: { ...chained(context), 'disable-retry': true },
+        jobEnv: { ...context.session, AWS_PROFILE: 'tooling' },
+        files: {
+          '~/.aws/credentials': `[tooling]\naws_access_key_id = ${context.world.account.accessKeyId}\naws_secret_access_key = ${context.world.account.secretAccessKey}\n`,
+        },
+      }),
+      differences: ['chaining-signs-with-environment-keys'],
     },
   ],
 
@@ -375,6 +399,19 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
       differences: ['stricter-input-validation'],
     })),
     {
+      // Not in the reference's tests: its parseInt reads 1h as 1 second (moto takes DurationSeconds=1; STS
+      // would refuse anything under 900).
+      name: 'role-duration-seconds with a unit (1h)',
+      scenario: ({ world }) => oidc(world, { 'role-duration-seconds': '1h' }),
+      differences: ['stricter-input-validation'],
+    },
+    {
+      // Not in the reference's tests: its /^[a-z0-9-]+$/ takes any word of those characters for a region.
+      name: 'a region without its dashes (useast1)',
+      scenario: ({ world }) => oidc(world, { 'aws-region': 'useast1' }),
+      differences: ['stricter-input-validation'],
+    },
+    {
       // disable-retry: the reference retries loading credentials that are not there 12 times, backing off.
       name: 'fails if doing OIDC without the ACTIONS_ID_TOKEN_REQUEST_TOKEN',
       scenario: ({ world }) => ({
@@ -424,6 +461,24 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
       differences: TEMPORARY,
     },
     {
+      // Not in the reference's tests: a China region, its role in the aws-cn partition (ours refuses an arn:aws
+      // role there). disable-retry: the reference would retry moto's refusal 12 times.
+      name: 'the default audience in a China region',
+      scenario: () => ({
+        idToken: true,
+        inputs: {
+          'aws-region': 'cn-north-1',
+          'role-to-assume': 'arn:aws-cn:iam::123456789012:role/deploy',
+          'disable-retry': true,
+        },
+      }),
+      differences: [
+        'audience-follows-partition',
+        'all-or-nothing-on-failure',
+        'post-undoes-only-own-exports',
+      ],
+    },
+    {
       name: 'AUDIENCE stands in for the audience input',
       scenario: ({ world }) => ({ ...oidc(world), jobEnv: { AUDIENCE: CUSTOM_AUDIENCE } }),
       differences: [...TEMPORARY, 'audience-env-honoured'],
@@ -451,6 +506,16 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
       name: 'fails when force-skip-oidc is true but no alternative credentials provided',
       scenario: ({ world }) => oidc(world, { 'force-skip-oidc': true }),
       differences: BOTH_REFUSE,
+    },
+    {
+      // Not in the reference's tests: the credentials come from an earlier step, as the input's name suggests.
+      name: "force-skip-oidc with role-to-assume uses the job's credentials",
+      scenario: (context) => ({
+        idToken: true,
+        jobEnv: context.session,
+        inputs: { 'role-to-assume': context.world.account.chainedRole, 'force-skip-oidc': true },
+      }),
+      differences: ['force-skip-oidc-uses-existing-credentials'],
     },
     {
       name: 'allows force-skip-oidc without role-to-assume',
@@ -552,6 +617,24 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
     },
   ],
 
+  'Bare role names': [
+    {
+      // moto keeps the seeded user in the aws partition, so who the keys are is answered here; then each action
+      // completes the name its way, and moto (which has no such role in aws-cn) refuses either ARN.
+      name: 'a bare role name in a China region, with access keys',
+      scenario: ({ world }) => ({
+        inputs: {
+          ...keys(world),
+          'role-to-assume': 'deploy',
+          'aws-region': 'cn-north-1',
+          'disable-retry': true,
+        },
+        faults: [callerIdentityAnswer(world.account.accountId, world.account.userArn)],
+      }),
+      differences: ['bare-role-name-partition'],
+    },
+  ],
+
   'Custom STS Endpoint': [
     {
       name: 'succeeds in a full action run with sts-endpoint input',
@@ -578,6 +661,11 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
         jobEnv: { HTTP_PROXY: DEAD_PROXY },
       }),
       differences: TEMPORARY,
+    },
+    {
+      name: 'a proxy named only by the lowercase https_proxy variable',
+      scenario: ({ world }) => ({ ...oidc(world), jobEnv: { https_proxy: FORWARD_PROXY } }),
+      differences: [...TEMPORARY, 'lowercase-proxy-variables'],
     },
     {
       // The world's endpoint has a port, as LocalStack's does; disable-retry: the reference retries the dead proxy.
@@ -622,6 +710,22 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
       differences: [
         'reference-extra-GetCallerIdentity',
         'identity-outputs-always',
+        'post-removes-profile-sections',
+      ],
+    },
+    {
+      // Not in the reference's tests: a profile of the user's, its header with a comment, as people write them.
+      name: 'keeps a profile whose header has an inline comment',
+      scenario: ({ world }) => ({
+        ...oidc(world, { 'aws-profile': 'dev' }),
+        files: {
+          '~/.aws/credentials': `[tooling]  ; team profile\naws_access_key_id = ${world.account.accessKeyId}\naws_secret_access_key = ${world.account.secretAccessKey}\n`,
+        },
+      }),
+      differences: [
+        'reference-extra-GetCallerIdentity',
+        'identity-outputs-always',
+        'profile-headers-read-like-the-sdks',
         'post-removes-profile-sections',
       ],
     },

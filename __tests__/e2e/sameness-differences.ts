@@ -42,6 +42,13 @@ export const DIFFERENCES = {
       }
     },
   },
+  'job-summary-by-default': {
+    says: 'ours appends a report to the job summary (GITHUB_STEP_SUMMARY), whether the step succeeds or fails, unless summary: false; the reference writes no job summary',
+    settle: (ours, reference) => {
+      expect([ours.summary, reference.summary]).toEqual([true, false]);
+      ours.summary = false;
+    },
+  },
   'reference-extra-GetCallerIdentity': {
     says: 'the reference calls GetCallerIdentity to check source credentials and again after assuming a role; ours only asks STS what it needs (AssumeRole answers name the account)',
     settle: (ours, reference) => {
@@ -128,6 +135,20 @@ export const DIFFERENCES = {
       }
     },
   },
+  'profile-headers-read-like-the-sdks': {
+    says: 'a profile header with an inline comment (`[tooling]  ; team profile`), which botocore and the JS SDK read as profile tooling: ours keeps that profile when it writes aws-profile; the reference does not see the header and rewrites the file without it',
+    settle: (ours, reference) => {
+      const tooling = { aws_access_key_id: '<user key>', aws_secret_access_key: '<user secret>' };
+      expect(ours.files.credentials?.tooling).toEqual(tooling);
+      expect(reference.files.credentials).not.toHaveProperty('tooling');
+      // Settled on our side: the profile was there before the step, so no post step is to remove it.
+      delete ours.files.credentials?.tooling;
+      if (ours.post === 'skipped' || reference.post === 'skipped') return;
+      expect(ours.post.files.credentials?.tooling).toEqual(tooling);
+      expect(reference.post.files.credentials).not.toHaveProperty('tooling');
+      delete ours.post.files.credentials?.tooling;
+    },
+  },
   'post-removes-profile-sections': {
     says: "ours' post step removes the profile sections its main step wrote (credentials included); the reference leaves them, secrets and all, in ~/.aws",
     settle: (ours, reference) => {
@@ -160,7 +181,7 @@ export const DIFFERENCES = {
     },
   },
   'stricter-input-validation': {
-    says: 'ours refuses retry-max-attempts below 1 before any call; the reference turns 0 into 12 and negatives into 1 and runs',
+    says: 'ours refuses before any call a retry-max-attempts below 1, a role-duration-seconds that is not a whole number of seconds (1h) and an aws-region that is not a region code (useast1); the reference turns 0 attempts into 12 and negatives into 1, reads 1h as 1 second, takes any word of a-z, 0-9 and - for a region, and runs',
     settle: (ours, reference) => {
       expectRefusedUpFront(ours);
       expect(reference.sts.length).toBeGreaterThan(0);
@@ -191,6 +212,21 @@ export const DIFFERENCES = {
       }
     },
   },
+  'audience-follows-partition': {
+    says: "without an audience input ours asks GitHub for a token for the region's partition (sts.amazonaws.com.cn in cn-* regions, as IAM OIDC providers in China expect); the reference always asks for sts.amazonaws.com, its action.yml default",
+    settle: (ours, reference) => {
+      const audiences = (side: Side) =>
+        side.sts
+          .flatMap((call) => call.params.WebIdentityToken ?? [])
+          .filter((jwt, n, all) => all.indexOf(jwt) === n);
+      expect(audiences(ours)).toEqual(['<jwt aud=sts.amazonaws.com.cn>']);
+      expect(audiences(reference)).toEqual(['<jwt aud=sts.amazonaws.com>']);
+      for (const call of reference.sts) {
+        if (call.params.WebIdentityToken !== undefined)
+          call.params.WebIdentityToken = '<jwt aud=sts.amazonaws.com.cn>';
+      }
+    },
+  },
   'env-credentials-win-over-earlier-profile': {
     says: "after an earlier step set AWS_PROFILE, ours signs with the given keys and also exports AWS_PROFILE=assume-aws-role-env, a credential_process profile printing the new keys (the JS SDK prefers AWS_PROFILE to keys), put back by its post step; the reference's SDK chain reads the earlier profile instead of the keys, and the step fails",
     settle: (ours, reference) => {
@@ -204,12 +240,50 @@ export const DIFFERENCES = {
       takeOurs(reference, ours);
     },
   },
+  'chaining-signs-with-environment-keys': {
+    says: "role-chaining with keys in the environment and an AWS_PROFILE beside them: ours signs AssumeRole with the keys, as the AWS CLI and boto3 resolve them (keys before AWS_PROFILE); the reference's SDK chain takes the profile's credentials instead, and the step fails when those may not assume the role",
+    settle: (ours, reference) => {
+      expect([ours.ok, reference.ok]).toEqual([true, false]);
+      const assumes = (side: Side) =>
+        side.sts.filter((call) => call.action === 'AssumeRole').map((call) => [call.signingKey, call.status]);
+      expect(assumes(ours)).toEqual([['<given key>', 200]]);
+      expect(assumes(reference)).toEqual([['<user key>', 403]]);
+      takeOurs(reference, ours);
+    },
+  },
   'keys-sign-assume-role-without-env': {
     says: 'access keys and a role without exporting to the environment (aws-profile, output-env-credentials: false): ours signs AssumeRole with the keys; the reference signs it with the SDK default chain, which has them only once exported, and fails (or signs with whatever the runner has)',
     settle: (ours, reference) => {
       expect([ours.ok, reference.ok]).toEqual([true, false]);
       expect(ours.sts.map((call) => [call.action, call.signingKey])).toEqual([['AssumeRole', '<user key>']]);
       expect(reference.sts.map((call) => call.action)).not.toContain('AssumeRole');
+      takeOurs(reference, ours);
+    },
+  },
+  'force-skip-oidc-uses-existing-credentials': {
+    says: 'force-skip-oidc with role-to-assume and neither keys nor a token file: ours assumes the role with the credentials the job already has; the reference refuses the step up front (it wants aws-access-key-id or web-identity-token-file)',
+    settle: (ours, reference) => {
+      expect([ours.ok, reference.ok]).toEqual([true, false]);
+      expect(ours.sts.map((call) => [call.action, call.signingKey])).toEqual([['AssumeRole', '<given key>']]);
+      expect(reference.sts).toEqual([]);
+      takeOurs(reference, ours);
+    },
+  },
+  'lowercase-proxy-variables': {
+    says: 'https_proxy and http_proxy (lowercase, as curl reads them) name a proxy too when no http-proxy input or HTTPS_PROXY/HTTP_PROXY is set; the reference reads only the uppercase ones',
+    settle: (ours, reference) => {
+      expect(ours.viaProxy.length).toBeGreaterThan(0);
+      expect(reference.viaProxy).toEqual([]);
+      reference.viaProxy = [...ours.viaProxy];
+    },
+  },
+  'bare-role-name-partition': {
+    says: 'a bare role name is completed in the partition of aws-region (arn:aws-cn:iam::… in cn-* regions); the reference always writes arn:aws:iam::…',
+    settle: (ours, reference) => {
+      const roleArns = (side: Side) =>
+        side.sts.filter((call) => call.action === 'AssumeRole').map((call) => call.params.RoleArn);
+      expect(roleArns(ours)).toEqual([expect.stringMatching(/^arn:aws-cn:iam::\d{12}:role\/deploy$/)]);
+      expect(roleArns(reference)).toEqual([expect.stringMatching(/^arn:aws:iam::\d{12}:role\/deploy$/)]);
       takeOurs(reference, ours);
     },
   },
@@ -295,8 +369,8 @@ export const DIFFERENCES = {
 
 export type DifferenceId = keyof typeof DIFFERENCES;
 
-/** Applied to every case: the action's own name can never be the same. */
-export const EVERY_CASE: readonly DifferenceId[] = ['user-agent-product-name'];
+/** Applied to every case: the action's own name can never be the same, and no case sets summary: false. */
+export const EVERY_CASE: readonly DifferenceId[] = ['user-agent-product-name', 'job-summary-by-default'];
 
 /** Ours failed on its inputs: no call, nothing exported, nothing to undo. */
 function expectRefusedUpFront(side: Side): void {

@@ -117,6 +117,23 @@ describe('README: Outputs', () => {
   });
 });
 
+describe('README: Switching from aws-actions/configure-aws-credentials', () => {
+  // The differences the side-by-side suite asserts (one table), and the ids the migration section names.
+  const table = readFileSync('__tests__/e2e/sameness-differences.ts', 'utf8');
+  const tested = [...table.matchAll(/^ {2}'([\w-]+)': \{$/gm)].map((match) => match[1]);
+  // Each difference is named in brackets after the sentence about it: [`one-id`] or [`one`, `two`].
+  const documented = [
+    ...section(readme, '## Switching from aws-actions/configure-aws-credentials').matchAll(
+      /\[(`[\w-]+`(?:, `[\w-]+`)*)\]/g,
+    ),
+  ].flatMap((match) => [...(match[1] ?? '').matchAll(/`([\w-]+)`/g)].map((id) => id[1]));
+
+  it('names exactly the differences the sameness suite shows, each once', () => {
+    expect(tested.length).toBeGreaterThan(20);
+    expect([...new Set(documented)].sort()).toEqual([...tested].sort());
+  });
+});
+
 describe('README: Quick start', () => {
   it('fits the workflow and the AWS setup in under 20 lines', () => {
     // What a user copies: the setup commands and the workflow (not the sample log).
