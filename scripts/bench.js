@@ -1,38 +1,35 @@
-// `npm run bench`: what the action costs every deploy job, measured on the e2e world (moto behind the recording
-// STS proxy, GitHub's ID-token endpoint) under Node 24, each process started exactly as the runner emulator
-// starts it (same environment, inputs and fresh file-command files). Per round, interleaved: bare `node -e 0`,
-// the main step via GitHub OIDC, the main step via static keys + role, and the post step (scripts/bench/
-// scenarios.js). Warm-up rounds first, then --rounds measured rounds (default 15). The world's start-up is not
-// timed. Prints medians of wall time and peak RSS (scripts/bench/measure.js says how), STS requests per run,
-// the JavaScript in dist/, and the issue's targets as PASS/FAIL against the reference action; writes it all as
-// JSON (--out, default bench-results.json at the repository root). It measures whatever dist/ holds: run
-// `npm run package` first for a fresh build. The targets are informational: it exits 0 whether they pass or
-// not, and 1 only when the world or a run fails.
+// `npm run bench`: what the action costs every deploy job, measured side by side with the reference action
+// (aws-actions/configure-aws-credentials, vendored in __tests__/e2e/reference-action) in ONE run, on the e2e
+// world (moto behind the recording STS proxy, GitHub's ID-token endpoint) under Node 24, each process started
+// exactly as the runner emulator starts it (same environment, inputs and fresh file-command files) through
+// the same measuring spawn. Per round, interleaved: bare `node -e 0`, then the main step via GitHub OIDC, the
+// main step via static keys + role and the post step, each run by ours and by the reference (which goes
+// first alternates by round; scripts/bench/scenarios.js). Warm-up rounds first, then --rounds measured rounds
+// (default 15). The world's start-up is not timed. Prints medians of wall time and peak RSS (scripts/bench/
+// measure.js says how), STS requests per run (all of them, as the recording proxy saw them), the JavaScript in
+// both actions' dist/, and the issue's targets as PASS/FAIL: every reference figure is the reference's median
+// (or count, or bundle size) from this same run, never a figure from another. Writes it all as JSON (--out,
+// default bench-results.json at the repository root). It measures whatever dist/ holds: run `npm run package`
+// first for a fresh build. The targets are informational: it exits 0 whether they pass or not, and 1 only
+// when the world or a run (ours or the reference's) fails.
 //
 //   npm run bench -- [--rounds 15] [--warmup 2] [--out bench-results.json]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../__tests__/e2e/world/tools.js';
+import { REFERENCE_ACTION, REPO_ROOT } from '../__tests__/e2e/world/tools.js';
 import { startWorld } from '../__tests__/e2e/world/world.js';
 import { measuringSpawn, median, summary } from './bench/measure.js';
-import { bundleSizes, distOlderThanSrc, machineInfo, printReport } from './bench/report.js';
-import { runRound, SCENARIOS } from './bench/scenarios.js';
+import { bundleSizes, distOlderThanSrc, machineInfo, printReport, referenceName } from './bench/report.js';
+import { ROUND_ORDER, runRound, scenarioOf, SCENARIOS } from './bench/scenarios.js';
 
-// The reference action (aws-actions/configure-aws-credentials), as the issue measured it on this machine side by
-// side with bare node, in the same world under the same Node 24. Its bundle is not available here (no internet),
-// so these are constants, and our figures are compared with them as ratios.
-const REFERENCE = {
-  bareNodeMs: 72, // median wall time of `node -e 0` in the reference's run
-  mainMs: 296,
-  mainAboveBareMs: 224,
-  postAboveBareMs: 70,
-  mainPeakRssMiB: 75.6,
-  stsRequestsKeys: 3, // static keys + role
-  stsRequestsOidc: 2,
-  distJsBytes: 3.9e6,
-};
+/** @typedef {import('./bench/scenarios.js').Scenario} Scenario */
+/** @typedef {import('./bench/scenarios.js').Run} Run */
+/** @typedef {import('./bench/scenarios.js').Side} Side */
+/** @typedef {import('./bench/scenarios.js').Step} Step */
+
+const SCENARIO_NAMES = /** @type {Scenario[]} */ (Object.keys(SCENARIOS));
 
 function options() {
   const { values } = parseArgs({
@@ -59,14 +56,14 @@ function options() {
 async function measureRounds(warmup, rounds) {
   const world = await startWorld();
   const meter = measuringSpawn();
-  /** @type {Record<import('./bench/scenarios.js').Scenario, import('./bench/scenarios.js').Run[]>} */
-  const runs = { bare: [], oidc: [], keys: [], post: [] };
+  /** @type {Record<Scenario, Run[]>} */
+  const runs = /** @type {any} */ (Object.fromEntries(SCENARIO_NAMES.map((name) => [name, []])));
   try {
     for (let n = 1; n <= warmup + rounds; n++) {
       const label = n <= warmup ? `warm-up round ${n}/${warmup}` : `round ${n - warmup}/${rounds}`;
       if (process.stdout.isTTY) process.stdout.write(`\r${label}   `);
-      const round = await runRound(world, meter);
-      if (n > warmup) for (const [name, list] of Object.entries(runs)) list.push(round[name]);
+      const round = await runRound(world, meter, { referenceFirst: n % 2 === 0 });
+      if (n > warmup) for (const name of SCENARIO_NAMES) runs[name].push(round[name]);
     }
     if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
     return runs;
@@ -76,60 +73,77 @@ async function measureRounds(warmup, rounds) {
   }
 }
 
-/** @param {Awaited<ReturnType<typeof measureRounds>>} runs */
+/**
+ * Every scenario's medians and ranges; "above bare" subtracts the same bare-node runs from ours and the
+ * reference's.
+ * @param {Record<Scenario, Run[]>} runs
+ */
 function summarise(runs) {
   const bareWall = runs.bare.map((run) => run.wallMs);
-  return Object.fromEntries(
-    Object.entries(runs).map(([name, list]) => {
-      const wall = list.map((run) => run.wallMs);
-      const summaryOf = {
-        label: SCENARIOS[name],
-        wallMs: summary(wall),
-        aboveBareMs: median(wall) - median(bareWall),
-        pairedAboveBareMs: median(wall.map((ms, i) => ms - (bareWall[i] ?? NaN))),
-        peakRssMiB: summary(list.map((run) => run.peakRssKiB / 1024)),
-        stsRequestsPerRun: summary(list.map((run) => run.stsRequests)),
-        stsActions: [...new Set(list.map((run) => run.stsActions.join(' + ') || 'none'))],
-        runs: list,
-      };
-      return [name, summaryOf];
-    }),
+  const summariseOne = (/** @type {Scenario} */ name) => {
+    const list = runs[name];
+    const wall = list.map((run) => run.wallMs);
+    return {
+      ...SCENARIOS[name],
+      wallMs: summary(wall),
+      aboveBareMs: median(wall) - median(bareWall),
+      pairedAboveBareMs: median(wall.map((ms, i) => ms - (bareWall[i] ?? NaN))),
+      peakRssMiB: summary(list.map((run) => run.peakRssKiB / 1024)),
+      stsRequestsPerRun: summary(list.map((run) => run.stsRequests)),
+      stsActions: [...new Set(list.map((run) => run.stsActions.join(' + ') || 'none'))],
+      runs: list,
+    };
+  };
+  return /** @type {Record<Scenario, ReturnType<typeof summariseOne>>} */ (
+    Object.fromEntries(SCENARIO_NAMES.map((name) => [name, summariseOne(name)]))
   );
 }
 
 /**
- * The issue's targets: a ratio to the reference at most `maxRatio`, or a count at most `max`. STS counts are
- * the most any measured run made.
+ * The issue's targets: a ratio to the reference at most `maxRatio`, or a count at most `max`. Both sides'
+ * figures come from this run: medians of wall time above bare node (the same bare-node runs for both) and of
+ * peak RSS, the most STS requests any measured run made, and the JavaScript in each one's dist/.
+ * @param {ReturnType<typeof summarise>} s
+ * @param {Record<'ours' | 'reference', ReturnType<typeof bundleSizes>>} bundles
  */
-function targets(scenarios, bundles) {
-  const { oidc, keys, post } = scenarios;
-  const R = REFERENCE;
-  return [
-    ['main step (OIDC), wall above bare node', oidc.aboveBareMs, R.mainAboveBareMs, 'ms', { maxRatio: 0.5 }],
-    ['main step (keys), wall above bare node', keys.aboveBareMs, R.mainAboveBareMs, 'ms', { maxRatio: 0.5 }],
-    ['post step, wall above bare node', post.aboveBareMs, R.postAboveBareMs, 'ms', { maxRatio: 0.3 }],
-    ['peak RSS, main step (OIDC)', oidc.peakRssMiB.median, R.mainPeakRssMiB, 'MiB', { maxRatio: 0.8 }],
-    ['peak RSS, main step (keys)', keys.peakRssMiB.median, R.mainPeakRssMiB, 'MiB', { maxRatio: 0.8 }],
-    ['STS requests, static keys + role', keys.stsRequestsPerRun.max, R.stsRequestsKeys, '', { max: 1 }],
-    ['STS requests, OIDC', oidc.stsRequestsPerRun.max, R.stsRequestsOidc, '', { max: 1 }],
-    ['dist/ JavaScript shipped', bundles.totalBytes / 1e6, R.distJsBytes / 1e6, 'MB', { maxRatio: 0.5 }],
-  ].map(([figure, ours, reference, unit, { maxRatio, max }]) => ({
-    figure,
-    ours,
-    reference,
-    unit,
-    ratio: ours / reference,
-    target: maxRatio === undefined ? `${max}` : `≤ ${maxRatio}×`,
-    pass: maxRatio === undefined ? ours <= max : ours / reference <= maxRatio,
-  }));
+function targets(s, bundles) {
+  const of = (/** @type {Side} */ side, /** @type {Step} */ step) => s[scenarioOf(side, step)];
+  /** @type {[string, string, (side: Side) => number, { maxRatio?: number, max?: number }][]} */
+  const wanted = [
+    ['main step (OIDC), wall above bare node', 'ms', (x) => of(x, 'oidc').aboveBareMs, { maxRatio: 0.5 }],
+    ['main step (keys), wall above bare node', 'ms', (x) => of(x, 'keys').aboveBareMs, { maxRatio: 0.5 }],
+    ['post step, wall above bare node', 'ms', (x) => of(x, 'post').aboveBareMs, { maxRatio: 0.3 }],
+    ['peak RSS, main step (OIDC)', 'MiB', (x) => of(x, 'oidc').peakRssMiB.median, { maxRatio: 0.8 }],
+    ['peak RSS, main step (keys)', 'MiB', (x) => of(x, 'keys').peakRssMiB.median, { maxRatio: 0.8 }],
+    ['STS requests, static keys + role', '', (x) => of(x, 'keys').stsRequestsPerRun.max, { max: 1 }],
+    ['STS requests, OIDC', '', (x) => of(x, 'oidc').stsRequestsPerRun.max, { max: 1 }],
+    ['dist/ JavaScript shipped', 'MB', (x) => bundles[x].totalBytes / 1e6, { maxRatio: 0.5 }],
+  ];
+  return wanted.map(([figure, unit, pick, { maxRatio, max }]) => {
+    const ours = pick('ours');
+    const reference = pick('reference');
+    return {
+      figure,
+      ours,
+      reference,
+      unit,
+      ratio: ours / reference,
+      target: maxRatio === undefined ? `${max}` : `≤ ${maxRatio}×`,
+      pass: maxRatio === undefined ? ours <= (max ?? 0) : ours / reference <= maxRatio,
+    };
+  });
 }
 
 async function bench() {
   const started = Date.now();
   const { rounds, warmup, out } = options();
   const machine = machineInfo();
-  const bundles = bundleSizes();
-  console.log(`Benchmarking dist/ under Node ${machine.node}: ${warmup} warm-up + ${rounds} measured rounds`);
+  const bundles = { ours: bundleSizes(), reference: bundleSizes(REFERENCE_ACTION) };
+  const reference = referenceName();
+  console.log(
+    `Benchmarking dist/ and the reference's side by side under Node ${machine.node}: ${warmup} warm-up + ` +
+      `${rounds} measured rounds`,
+  );
   console.log(
     'Starting the e2e world (moto, ID-token endpoint, recording STS proxy); its start-up is not timed',
   );
@@ -139,25 +153,26 @@ async function bench() {
   const loadAfter = Number((loadavg()[0] ?? 0).toFixed(2));
 
   const notes = [];
-  if (distOlderThanSrc(bundles.files))
+  if (distOlderThanSrc(bundles.ours.files))
     notes.push('src/ has changes newer than dist/: `npm run package` builds it.');
-  const bareMs = scenarios.bare.wallMs.median;
-  if (Math.abs(bareMs / REFERENCE.bareNodeMs - 1) > 0.25) {
-    notes.push(
-      `bare node takes ${bareMs.toFixed(1)} ms here, ${REFERENCE.bareNodeMs} ms when the reference was measured: ` +
-        'the machine was in another state, so the ratios of "above bare" times are approximate.',
-    );
-  }
   if (Math.max(machine.loadAverage[0] ?? 0, loadAfter) > machine.cores / 2) {
     notes.push(`the machine was busy (1-min load ${machine.loadAverage[0]} before, ${loadAfter} after).`);
   }
-  if (warmup < 2) notes.push(`only ${warmup} warm-up rounds: the issue asks for at least 2.`);
+  if (warmup < 2)
+    notes.push(`only ${warmup} warm-up round${warmup === 1 ? '' : 's'}: the issue asks for at least 2.`);
   if (rounds < 15) notes.push(`only ${rounds} rounds: the issue's figures are medians of at least 15.`);
 
-  const config = { rounds, warmup, order: Object.keys(SCENARIOS), peakRss: 'GNU time %M (ru_maxrss)' };
+  const config = {
+    rounds,
+    warmup,
+    reference,
+    scenarios: SCENARIO_NAMES,
+    order: ROUND_ORDER,
+    peakRss: 'GNU time %M (ru_maxrss)',
+  };
   printReport({ machine, config, scenarios, bundles, figures, notes });
   const durationS = (Date.now() - started) / 1000;
-  const results = { machine: { ...machine, loadAfter }, config, reference: REFERENCE, figures, notes };
+  const results = { machine: { ...machine, loadAfter }, config, figures, notes };
   writeFileSync(out, `${JSON.stringify({ ...results, scenarios, bundles, durationS }, null, 2)}\n`);
   console.log(`\nWrote ${out} · the bench took ${durationS.toFixed(1)} s`);
 }

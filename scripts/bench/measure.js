@@ -7,6 +7,8 @@
 // the exit, so it is not used. GNU time forks and execs the command, so the figure is the Node process alone.
 // Wall time: performance.now() from spawn() to the child's 'exit' event, in the bench's process. It includes
 // GNU time's own fork+exec (well under 1 ms, the same for every scenario, so it cancels in "above bare node").
+// Killing: GNU time passes no signal on, so the child's kill() (the runner's step timeout) signals the process
+// GNU time started, and GNU time exits after it; a timed-out step is not left running.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +35,7 @@ export function measuringSpawn() {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'assume-aws-role-bench-'));
   let count = 0;
-  /** @type {{ rssFile: string, started: number, wallMs?: number } | undefined} */
+  /** @type {{ rssFile: string, started: number, wallMs?: number | undefined } | undefined} */
   let last;
   /** @type {(program: string, args: string[], options: import('node:child_process').SpawnOptions) => any} */
   const measured = (program, args, options) => {
@@ -45,6 +47,18 @@ export function measuringSpawn() {
     };
     const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, program, ...args], options);
     child.once('exit', () => (run.wallMs = performance.now() - run.started));
+    const killTime = child.kill.bind(child);
+    child.kill = (/** @type {NodeJS.Signals | number | undefined} */ signal) => {
+      const started = childrenOf(child.pid);
+      for (const pid of started) {
+        try {
+          process.kill(pid, signal ?? 'SIGTERM');
+        } catch {
+          // it has just ended
+        }
+      }
+      return started.length > 0 || killTime(signal);
+    };
     last = run;
     return child;
   };
@@ -62,6 +76,24 @@ export function measuringSpawn() {
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The processes `pid` started and that still run (Linux: /proc/<pid>/task/<pid>/children); [] when unknown.
+ * @param {number | undefined} pid
+ * @returns {number[]}
+ */
+function childrenOf(pid) {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** @param {number[]} values */

@@ -1,11 +1,12 @@
-// What `npm run bench` reports besides the timings: the machine, the bundles in dist/, and plain-text tables.
+// What `npm run bench` reports besides the timings: the machine, both actions' bundles in dist/, and plain-text
+// tables.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { NODE24, REPO_ROOT } from '../../__tests__/e2e/world/tools.js';
+import { NODE24, REFERENCE_ACTION, REPO_ROOT } from '../../__tests__/e2e/world/tools.js';
 
 /** The machine and the build being measured. */
 export function machineInfo() {
@@ -31,16 +32,20 @@ export function machineInfo() {
   };
 }
 
-/** Every .js/.mjs/.cjs file under dist/ (bundles and chunks) with its size, gzip size and hash. */
-export function bundleSizes() {
-  const dist = path.join(REPO_ROOT, 'dist');
+/**
+ * Every .js/.mjs/.cjs file under an action's dist/ (bundles and chunks) with its size, gzip size and hash; paths
+ * are relative to the repository root.
+ * @param {string} [action]  the action's directory: ours (REPO_ROOT) unless given
+ */
+export function bundleSizes(action = REPO_ROOT) {
+  const dist = path.join(action, 'dist');
   const files = readdirSync(dist, { recursive: true, encoding: 'utf8' })
     .filter((name) => /\.[cm]?js$/.test(name) && statSync(path.join(dist, name)).isFile())
     .sort()
     .map((name) => {
       const content = readFileSync(path.join(dist, name));
       return {
-        path: `dist/${name}`,
+        path: path.relative(REPO_ROOT, path.join(dist, name)),
         bytes: content.length,
         gzipBytes: gzipSync(content).length,
         sha256: createHash('sha256').update(content).digest('hex').slice(0, 16),
@@ -48,6 +53,19 @@ export function bundleSizes() {
     });
   const total = (/** @type {'bytes' | 'gzipBytes'} */ key) => files.reduce((sum, file) => sum + file[key], 0);
   return { files, totalBytes: total('bytes'), totalGzipBytes: total('gzipBytes') };
+}
+
+/** What the vendored reference is, as its README names it ("`owner/name` vX.Y.Z"), else its directory. */
+export function referenceName() {
+  const where = path.relative(REPO_ROOT, REFERENCE_ACTION);
+  try {
+    const readme = readFileSync(path.join(REFERENCE_ACTION, 'README.md'), 'utf8');
+    const named = /`([\w.-]+\/[\w.-]+)` (v\d+\.\d+\.\d+)/.exec(readme);
+    if (named) return `${named[1]} ${named[2]} (vendored in ${where})`;
+  } catch {
+    // no README: the directory says enough
+  }
+  return where;
 }
 
 /** Whether some file under src/ is newer than the oldest bundle: dist/ may not be the build of src/. */
@@ -77,9 +95,11 @@ export function table(rows) {
 }
 
 /**
- * The human-readable report: machine, per-scenario medians, bundles, and the targets with PASS/FAIL.
- * @param {{ machine: ReturnType<typeof machineInfo>, config: { rounds: number, warmup: number },
- *   scenarios: Record<string, any>, bundles: ReturnType<typeof bundleSizes>, figures: any[], notes: string[] }} results
+ * The human-readable report: machine, per-scenario medians of both actions, bundles, and the targets with
+ * PASS/FAIL, ours against the reference's figures from the same run.
+ * @param {{ machine: ReturnType<typeof machineInfo>, config: { rounds: number, warmup: number, reference: string },
+ *   scenarios: Record<string, any>, bundles: Record<'ours' | 'reference', ReturnType<typeof bundleSizes>>,
+ *   figures: any[], notes: string[] }} results
  */
 export function printReport({ machine, config, scenarios, bundles, figures, notes }) {
   const fmt = (/** @type {number} */ value, digits = 1) => value.toFixed(digits);
@@ -92,15 +112,28 @@ export function printReport({ machine, config, scenarios, bundles, figures, note
   console.log(
     `dist/ at ${machine.commit ?? '?'}${machine.uncommittedInDistOrSrc ? ' + uncommitted changes' : ''}`,
   );
+  console.log(`Reference: ${config.reference}`);
   console.log(
-    `\n${config.rounds} measured rounds after ${config.warmup} warm-up, interleaved. Medians; wall = spawn → exit, ` +
-      '"above bare" = median − median of bare node, "paired" = median of per-round differences.\n',
+    `\n${config.rounds} measured rounds after ${config.warmup} warm-up, both actions and bare node interleaved in ` +
+      'each. Medians; wall = spawn → exit, "above bare" = median − median of bare node, "paired" = median of ' +
+      'per-round differences.\n',
   );
   console.log(
     table([
-      ['scenario', 'wall ms', 'IQR ms', 'above bare', 'paired', 'peak RSS MiB', 'STS/run', 'STS requests'],
+      [
+        'scenario',
+        'action',
+        'wall ms',
+        'IQR ms',
+        'above bare',
+        'paired',
+        'peak RSS MiB',
+        'STS/run',
+        'STS requests',
+      ],
       ...Object.values(scenarios).map((s) => [
         s.label,
+        s.side ?? '',
         fmt(s.wallMs.median),
         `${fmt(s.wallMs.q1)}–${fmt(s.wallMs.q3)}`,
         fmt(s.aboveBareMs),
@@ -111,24 +144,26 @@ export function printReport({ machine, config, scenarios, bundles, figures, note
       ]),
     ]),
   );
-  console.log('\nJavaScript under dist/ (all bundles and chunks)\n');
+  console.log("\nJavaScript under dist/ (all bundles and chunks), ours and the reference's\n");
   console.log(
     table([
       ['file', 'bytes', 'gzip'],
-      ...bundles.files.map((file) => [file.path, String(file.bytes), String(file.gzipBytes)]),
-      ['total', String(bundles.totalBytes), String(bundles.totalGzipBytes)],
+      ...Object.entries(bundles).flatMap(([side, sizes]) => [
+        ...sizes.files.map((file) => [file.path, String(file.bytes), String(file.gzipBytes)]),
+        [`total (${side})`, String(sizes.totalBytes), String(sizes.totalGzipBytes)],
+      ]),
     ]),
   );
-  console.log(
-    '\nTargets: ours vs the reference action (constants from the issue: its bundle is not on this machine)\n',
-  );
+  console.log('\nTargets: ours vs the reference action, both measured in this run\n');
+  const value = (/** @type {number} */ v, /** @type {string} */ unit) =>
+    `${fmt(v, { MB: 2, ms: 1, MiB: 1 }[unit] ?? 0)} ${unit}`.trim();
   console.log(
     table([
       ['figure', 'ours', 'reference', 'ratio', 'target', 'result'],
       ...figures.map((f) => [
         f.figure,
-        `${fmt(f.ours, { MB: 2, ms: 1, MiB: 1 }[f.unit] ?? 0)} ${f.unit}`.trim(),
-        `${f.reference} ${f.unit}`.trim(),
+        value(f.ours, f.unit),
+        value(f.reference, f.unit),
         `${fmt(f.ratio, 2)}×`,
         f.target,
         f.pass ? 'PASS' : 'FAIL',

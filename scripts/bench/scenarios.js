@@ -1,102 +1,203 @@
-// The bench's four scenarios, run once each per round in this order, every process started by the runner
-// emulator (its environment, inputs and fresh file-command files) through the measuring spawn.
-import { NODE24 } from '../../__tests__/e2e/world/tools.js';
+// The bench's scenarios: bare node, then each step (main via GitHub OIDC, main via static keys, post) run by
+// both actions, ours and the vendored reference, once each per round, every process started by the runner
+// emulator (its environment, inputs and fresh file-command files) through the same measuring spawn.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { maskedLog } from '../../__tests__/e2e/world/log-view.js';
+import { NODE24, REFERENCE_ACTION, REPO_ROOT } from '../../__tests__/e2e/world/tools.js';
 
-/** @typedef {'bare' | 'oidc' | 'keys' | 'post'} Scenario */
+/** @typedef {'ours' | 'reference'} Side */
+/** @typedef {'oidc' | 'keys' | 'post'} Step */
+/**
+ * @typedef {'bare' | 'oidc' | 'keys' | 'post' | 'referenceOidc' | 'referenceKeys' | 'referencePost'} Scenario
+ */
 
-/** @type {Record<Scenario, string>} */
-export const SCENARIOS = {
-  bare: 'bare node -e 0',
+/** Each side's action directory, as `job.uses(inputs, { action })` takes it. */
+export const ACTIONS = /** @type {const} */ ({ ours: REPO_ROOT, reference: REFERENCE_ACTION });
+
+/** @type {Record<Step, string>} */
+const STEPS = {
   oidc: 'main step, GitHub OIDC + role',
   keys: 'main step, static keys + role',
   post: 'post step',
 };
 
 /**
+ * Every scenario, in the order the report lists them (each step: ours, then the reference's).
+ * @type {Record<Scenario, { label: string, side?: Side, step?: Step }>}
+ */
+export const SCENARIOS = {
+  bare: { label: 'bare node -e 0' },
+  oidc: { label: STEPS.oidc, side: 'ours', step: 'oidc' },
+  referenceOidc: { label: STEPS.oidc, side: 'reference', step: 'oidc' },
+  keys: { label: STEPS.keys, side: 'ours', step: 'keys' },
+  referenceKeys: { label: STEPS.keys, side: 'reference', step: 'keys' },
+  post: { label: STEPS.post, side: 'ours', step: 'post' },
+  referencePost: { label: STEPS.post, side: 'reference', step: 'post' },
+};
+
+/**
+ * A step still running after this is killed and fails the bench: a healthy one takes well under a second, and
+ * the reference retries a failing STS call with backoff for minutes (the default would wait 60 s).
+ */
+const STEP_TIMEOUT_MS = 15_000;
+
+/** How one round orders its processes (also written to bench-results.json). */
+export const ROUND_ORDER =
+  'bare node; main step (OIDC) of both actions; main step (keys) of both; post step of both. ' +
+  'Ours runs first in odd rounds, the reference first in even ones (warm-up rounds included).';
+
+/**
+ * @param {Side} side
+ * @param {Step} step
+ * @returns {Scenario}
+ */
+export function scenarioOf(side, step) {
+  return side === 'ours'
+    ? step
+    : /** @type {Scenario} */ (`reference${step[0]?.toUpperCase()}${step.slice(1)}`);
+}
+
+/**
  * @typedef {object} Run  one measured process
  * @property {number} wallMs
  * @property {number} peakRssKiB
- * @property {number} stsRequests  what the recording proxy saw while it ran
+ * @property {number} stsRequests  what the recording proxy saw while it ran (every request, GetCallerIdentity too)
  * @property {string[]} stsActions
  */
 
 /**
- * One round, in order: bare `node -e 0` (a `run:` step of the OIDC job); the main step with GitHub OIDC (the
- * job has id-token: write); the main step with static keys (a job without it); the post step of the OIDC job,
- * with the STATE_* and the job environment its main step left. Throws when a run fails or STS was not asked
- * for the role the scenario is about; extra STS requests are counted, not refused.
+ * One round: bare `node -e 0` (a `run:` step of a job with id-token: write, before any other step); then, for
+ * each side in turn (`referenceFirst` swaps them), the main step with GitHub OIDC (a job with id-token: write),
+ * then the main step with static keys (a job without it), then the post step of that side's OIDC job, with
+ * the STATE_* and the job environment its main step left. Every side has its own jobs, so neither action
+ * sees what the other exported. Throws, with the step's log, when a run fails or STS was not asked for the
+ * role the scenario is about; extra STS requests are counted, not refused.
  * @param {import('../../__tests__/e2e/world/world.js').World} world
  * @param {ReturnType<typeof import('./measure.js').measuringSpawn>} meter
+ * @param {{ referenceFirst?: boolean }} [options]
  * @returns {Promise<Record<Scenario, Run>>}
  */
-export async function runRound(world, meter) {
+export async function runRound(world, meter, { referenceFirst = false } = {}) {
   const { account } = world;
   const inputs = {
     'aws-region': world.region,
     'sts-endpoint': world.stsEndpoint,
     'role-to-assume': account.deployRole,
   };
-  const oidcJob = world.newJob({ idToken: true, spawn: meter.spawn });
-  const keysJob = world.newJob({ spawn: meter.spawn });
+  const keysInputs = {
+    ...inputs,
+    'aws-access-key-id': account.accessKeyId,
+    'aws-secret-access-key': account.secretAccessKey,
+  };
+  /** @type {Side[]} */
+  const sides = referenceFirst ? ['reference', 'ours'] : ['ours', 'reference'];
+  const newJob = (/** @type {boolean} */ idToken) =>
+    world.newJob({ idToken, spawn: meter.spawn, stepTimeoutMs: STEP_TIMEOUT_MS });
+  const bareJob = newJob(true);
+  const jobs = {
+    ours: { oidc: newJob(true), keys: newJob(false) },
+    reference: { oidc: newJob(true), keys: newJob(false) },
+  };
+  const who = (/** @type {Side} */ side) => (side === 'ours' ? 'our' : "the reference's");
   try {
-    return {
-      bare: await measure(world, meter, 'bare node', () => oidcJob.run([NODE24, '-e', '0'])),
-      oidc: await measure(
+    /** @type {Partial<Record<Scenario, Run>>} */
+    const round = {
+      bare: await measure(world, meter, bareJob, 'bare node', () => bareJob.run([NODE24, '-e', '0'])),
+    };
+    for (const side of sides) {
+      round[scenarioOf(side, 'oidc')] = await measure(
         world,
         meter,
-        'main step (OIDC)',
-        () => oidcJob.uses(inputs),
+        jobs[side].oidc,
+        `${who(side)} main step (OIDC)`,
+        () => jobs[side].oidc.uses(inputs, { action: ACTIONS[side] }),
         (call) => call.action === 'AssumeRoleWithWebIdentity' && call.params.RoleArn === account.deployRole,
-      ),
-      keys: await measure(
+      );
+    }
+    for (const side of sides) {
+      round[scenarioOf(side, 'keys')] = await measure(
         world,
         meter,
-        'main step (keys)',
-        () =>
-          keysJob.uses({
-            ...inputs,
-            'aws-access-key-id': account.accessKeyId,
-            'aws-secret-access-key': account.secretAccessKey,
-          }),
+        jobs[side].keys,
+        `${who(side)} main step (keys)`,
+        () => jobs[side].keys.uses(keysInputs, { action: ACTIONS[side] }),
         (call) =>
           call.action === 'AssumeRole' &&
           call.params.RoleArn === account.deployRole &&
           call.signingKeyId === account.accessKeyId,
-      ),
-      post: await measure(world, meter, 'post step', async () => {
-        const [post] = await oidcJob.post();
-        if (post === undefined || 'skipped' in post) throw new Error('the post step did not run');
-        return post;
-      }),
-    };
+      );
+    }
+    for (const side of sides) {
+      round[scenarioOf(side, 'post')] = await measure(
+        world,
+        meter,
+        jobs[side].oidc,
+        `${who(side)} post step`,
+        async () => {
+          const [post] = await jobs[side].oidc.post();
+          if (post === undefined || 'skipped' in post) throw new Error(`${who(side)} post step did not run`);
+          return post;
+        },
+      );
+    }
+    return /** @type {Record<Scenario, Run>} */ (round);
   } finally {
-    oidcJob.dispose();
-    keysJob.dispose();
+    for (const job of [bareJob, jobs.ours.oidc, jobs.ours.keys, jobs.reference.oidc, jobs.reference.keys])
+      job.dispose();
   }
 }
 
 /**
- * Runs one process and returns its figures and the STS requests made meanwhile.
+ * Runs one process and returns its figures and the STS requests made meanwhile. A run that fails, or that the
+ * runner gave up on (it did not finish in time), throws with the step's log as the runner shows it (masked).
  * @param {import('../../__tests__/e2e/world/world.js').World} world
  * @param {ReturnType<typeof import('./measure.js').measuringSpawn>} meter
+ * @param {import('../../__tests__/e2e/world/runner.js').Job} job  the job the process runs in
  * @param {string} what
  * @param {() => Promise<{ exitCode: number | null, display?: string, stderr?: string }>} start
  * @param {(call: import('../../__tests__/e2e/world/recording-proxy.js').RecordedRequest) => boolean} [expected]
  *   the STS call that must have succeeded
  * @returns {Promise<Run>}
  */
-async function measure(world, meter, what, start, expected) {
+async function measure(world, meter, job, what, start, expected) {
   world.sts.clear();
-  const step = await start();
+  let step;
+  try {
+    step = await start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${what}: ${message}${logTail(lastStepLog(job))}`, { cause: error });
+  }
   const figures = meter.take();
   const calls = [...world.sts.requests];
   if (step.exitCode !== 0) {
     const log = step.display ?? step.stderr ?? ''; // display is masked as the runner shows it
-    throw new Error(`${what} exited with ${step.exitCode}:\n${log.slice(-3000)}`);
+    throw new Error(`${what} exited with ${step.exitCode}:${logTail(log)}`);
   }
   if (expected && !calls.some((call) => expected(call) && call.status === 200)) {
     const seen = calls.map((call) => `${call.action} → HTTP ${call.status}`).join(', ') || 'nothing';
     throw new Error(`${what}: STS was not asked for what the scenario needs; it saw ${seen}`);
   }
   return { ...figures, stsRequests: calls.length, stsActions: calls.map((call) => call.action) };
+}
+
+/** @param {string} log */
+function logTail(log) {
+  return log === '' ? '' : `\n${log.slice(-3000)}`;
+}
+
+/**
+ * The log of the job's latest action step (the runner writes each to <job root>/step-N.log) as the runner
+ * shows it, secrets masked; '' when it has none.
+ * @param {import('../../__tests__/e2e/world/runner.js').Job} job
+ */
+function lastStepLog(job) {
+  const numbered = readdirSync(job.root).flatMap((name) => {
+    const n = /^step-(\d+)\.log$/.exec(name)?.[1];
+    return n === undefined ? [] : [{ name, n: Number(n) }];
+  });
+  const last = numbered.sort((a, b) => b.n - a.n)[0];
+  if (last === undefined) return '';
+  return maskedLog(readFileSync(path.join(job.root, last.name), 'utf8'), { masks: job.masks });
 }
