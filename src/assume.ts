@@ -108,10 +108,15 @@ export async function obtainCredentials(
     deps.info(`Role name ${config.roleToAssume} is ${roleArn} in the source account`);
 
   let tagsSent: readonly Tag[] | undefined;
+  let attempts = 0;
   // A web identity token lives minutes and retries can outlast it: every attempt gets a new one.
   const assumeWithNewToken = async (): Promise<Session> => {
     if (source.kind !== 'web-identity') throw new Error('not a web identity source');
-    deps.stage(source.stage);
+    attempts += 1;
+    // After the first attempt, the time goes to assuming the role (STS's refusals, backoff): say so.
+    deps.stage(
+      attempts === 1 ? source.stage : `assuming the role ${roleArn} (attempt ${attempts}: ${source.stage})`,
+    );
     lastToken = await source.fetchToken();
     deps.stage(`assuming the role ${roleArn}`);
     const input = {

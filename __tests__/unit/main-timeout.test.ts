@@ -89,6 +89,28 @@ describe('action-timeout-s', () => {
     expectMaskedFirst(runner, [SOURCE_KEYS.accessKeyId, SOURCE_KEYS.secretAccessKey]);
   });
 
+  it('names the role, not the token, when the time runs out getting a token for a retry', async () => {
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} }));
+    // The first token comes at once; the one for the second attempt never does.
+    class SecondTokenHangs extends FakeRunner {
+      override async getIDToken(audience: string): Promise<string> {
+        if (this.issuedTokens.length === 0) return super.getIDToken(audience);
+        return new Promise<string>(() => undefined);
+      }
+    }
+    const runner = new SecondTokenHangs({ inputs: OIDC });
+    const done = run(runner, world.env());
+    await jest.advanceTimersByTimeAsync(30_000);
+    await done;
+
+    expectTimedOut(runner);
+    expect(runner.failures[0]).toMatch(
+      /^The step ran out of time while assuming the role \S+ \(attempt 2: fetching the GitHub OIDC token\)/,
+    );
+  });
+
   it('fails when the GitHub OIDC token never comes', async () => {
     const runner = new FakeRunner({ inputs: OIDC, idTokenHangs: true });
     const done = run(runner, world.env());
