@@ -5,7 +5,7 @@
 // two compare with toEqual: credential values become shape markers, the job's paths become <home> and
 // <workspace>, and everything else stays as it was.
 import { expect } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeJwt } from 'jose';
 import { worldSecrets } from './fixture.js';
@@ -28,6 +28,8 @@ export interface Scenario {
   readonly stepEnv?: Readonly<Record<string, string>>;
   /** Files placed before the step: `~/…` under HOME, anything else under the workspace. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Symbolic links placed after the files, link → target, both named as in `files`. */
+  readonly links?: Readonly<Record<string, string>>;
   /** The job has `permissions: id-token: write`. */
   readonly idToken?: boolean;
   /** The step's id: GITHUB_ACTION, so the Action session tag and the User-Agent's md/action. */
@@ -113,12 +115,15 @@ async function runSide(
     const jobEnv = fill(scenario.jobEnv);
     // A step that outlives this is stuck (the reference, say, retrying with minutes of backoff): fail, don't wait.
     const job = world.newJob({ idToken: scenario.idToken ?? false, env: jobEnv, stepTimeoutMs: 12_000 });
+    const place = (file: string) =>
+      file.startsWith('~/') ? path.join(job.home, file.slice(2)) : path.join(job.workspace, file);
     for (const [file, content] of Object.entries(scenario.files ?? {})) {
-      const full = file.startsWith('~/')
-        ? path.join(job.home, file.slice(2))
-        : path.join(job.workspace, file);
-      mkdirSync(path.dirname(full), { recursive: true });
-      writeFileSync(full, content);
+      mkdirSync(path.dirname(place(file)), { recursive: true });
+      writeFileSync(place(file), content);
+    }
+    for (const [link, target] of Object.entries(scenario.links ?? {})) {
+      mkdirSync(path.dirname(place(link)), { recursive: true });
+      symlinkSync(place(target), place(link));
     }
     const given = { 'aws-region': world.region, 'sts-endpoint': sts.url, ...scenario.inputs };
     const inputs = fill(

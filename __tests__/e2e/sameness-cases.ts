@@ -203,6 +203,20 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
       scenario: ({ world }) => tokenFile(world, { 'transitive-tag-keys': 'Repository' }),
       differences: TEMPORARY,
     },
+    {
+      // A linked folder could point the action at another file: both refuse it (the file itself too).
+      name: 'refuses a token file in a symbolically linked folder',
+      scenario: async ({ world }) => ({
+        files: { 'real/token': await world.oidc.issue('sts.amazonaws.com') },
+        links: { tokens: 'real' },
+        inputs: {
+          'role-to-assume': world.account.deployRole,
+          'web-identity-token-file': 'tokens/token',
+          'retry-max-attempts': 1,
+        },
+      }),
+      differences: ['all-or-nothing-on-failure', 'post-undoes-only-own-exports'],
+    },
   ],
 
   'Assume existing role': [
@@ -728,6 +742,17 @@ export const CASES: Readonly<Record<string, readonly SamenessCase[]>> = {
         'profile-headers-read-like-the-sdks',
         'post-removes-profile-sections',
       ],
+    },
+    {
+      // Both refuse to write credentials through a linked folder (a dotfiles ~/.aws, or one an earlier step planted).
+      name: 'refuses a ~/.aws that is a symbolic link',
+      scenario: ({ world }) => ({
+        ...oidc(world, { 'aws-profile': 'dev' }),
+        files: { '~/dotfiles/aws/README': 'my AWS settings\n' },
+        links: { '~/.aws': '~/dotfiles/aws' },
+      }),
+      // Ours refuses before any request; the reference assumes the role, then fails writing the profile.
+      differences: ['inputs-checked-before-any-call'],
     },
     {
       name: 'rejects invalid profile names with whitespace',

@@ -90,9 +90,12 @@ describe('action-timeout-s', () => {
   });
 
   it('names the role, not the token, when the time runs out getting a token for a retry', async () => {
-    sts
-      .on(AssumeRoleWithWebIdentityCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} }));
+    let firstAttempt!: () => void;
+    const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+    sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => {
+      firstAttempt();
+      throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} });
+    });
     // The first token comes at once; the one for the second attempt never does.
     class SecondTokenHangs extends FakeRunner {
       override async getIDToken(audience: string): Promise<string> {
@@ -102,10 +105,14 @@ describe('action-timeout-s', () => {
     }
     const runner = new SecondTokenHangs({ inputs: OIDC });
     const done = run(runner, world.env());
+    await attempted;
+    // The backoff, the second attempt's token request (never answered), then the deadline: all on the fake clock.
     await jest.advanceTimersByTimeAsync(30_000);
     await done;
 
     expectTimedOut(runner);
+    expect(runner.issuedTokens).toHaveLength(1);
+    expect(runner.log).toContain('STS request attempt 1 of 12 failed (Throttling); trying again');
     expect(runner.failures[0]).toMatch(
       /^The step ran out of time while assuming the role \S+ \(attempt 2: fetching the GitHub OIDC token\)/,
     );
