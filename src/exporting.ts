@@ -102,14 +102,16 @@ export function exportCredentials(obtained: Obtained, config: Config, deps: Expo
       ? writeProfile(config.awsProfile, creds, config.region, env, platform)
       : [];
   const createdFiles = refreshConfig === undefined ? [] : [refreshConfig];
-  // An AWS_PROFILE an earlier step left, which later steps would still have beside the new keys.
+  // An AWS_PROFILE an earlier step left, which later steps would still have beside the new keys. One that is
+  // ENVIRONMENT_PROFILE already (an earlier step of this action) hands out whatever keys the environment has.
   const earlierProfile = env.AWS_PROFILE || undefined;
   const replacedProfile =
     refresh === undefined &&
     config.outputEnvCredentials &&
     config.awsProfile === undefined &&
     creds !== undefined &&
-    earlierProfile !== undefined
+    earlierProfile !== undefined &&
+    earlierProfile !== ENVIRONMENT_PROFILE
       ? earlierProfile
       : undefined;
   if (replacedProfile !== undefined) {

@@ -263,6 +263,13 @@ describe.each(EARLIER_PROFILES)('after $earlier', (setup) => {
       clients: allSee(assumedRole('deploy-audit')),
       emptied: [],
     });
+    // The second step found AWS_PROFILE pointing at the action's own profile already, which hands out whatever
+    // keys the environment has: it leaves it, and only the first step's post step puts the earlier one back.
+    expect(chain.exported).not.toHaveProperty('AWS_PROFILE');
+    const [chainPost, firstPost] = await runPost(world(), job);
+    expect([chainPost?.exitCode, firstPost?.exitCode]).toEqual([0, 0]);
+    expect(job.env.AWS_PROFILE).toBe(setup.profile);
+    expect(readFileSync(path.join(job.home, '.aws', 'config'), 'utf8')).not.toContain('assume-aws-role-env');
   });
 });
 

@@ -224,6 +224,14 @@ describe('exportCredentials over an AWS_PROFILE an earlier step left', () => {
     expect(exported.replacedProfile).toBeUndefined();
   });
 
+  it('leaves an AWS_PROFILE that is its own profile already: that one hands out the new keys too', () => {
+    const runner = new FakeRunner({ inputs });
+    const exported = exportWith(runner, world.env({ AWS_PROFILE: ENVIRONMENT_PROFILE }));
+    expect(exported.replacedProfile).toBeUndefined();
+    expect(runner.exported.AWS_PROFILE).toBeUndefined();
+    expect(JSON.parse(runner.saved[STATE.profileSections] ?? '')).toEqual([]);
+  });
+
   it('leaves AWS_PROFILE alone when there are no new keys (the job keeps its own credentials)', () => {
     const runner = new FakeRunner({ inputs: { 'aws-region': 'us-east-1' } });
     exportWith(runner, world.env({ AWS_PROFILE: 'build' }), {
