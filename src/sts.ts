@@ -12,7 +12,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from './inputs.js';
 import { arnAccount } from './partition.js';
 import { proxyAgents, proxyFor } from './proxy.js';
+import { ActionError } from './errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
+import { checkAnswerField, checkExpiration } from './sts-answer.js';
 import { runUserAgent } from './user-agent.js';
 
 /** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
@@ -59,6 +61,9 @@ export function stsEndpointUrl(config: StsSettings, env: NodeJS.ProcessEnv = pro
   );
 }
 
+/** The endpoint each client of createStsClient talks to, for messages about its answers. */
+const endpoints = new WeakMap<STSClient, string>();
+
 /** Per-attempt limits: STS answers in well under a second, so a silent connection is a fault to retry. */
 const CONNECTION_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -100,6 +105,7 @@ export function createStsClient(
     }),
   };
   const client = new STSClient(options);
+  endpoints.set(client, endpoint);
   // Inside the retry middleware, after deserialisation: an answer without what the call returns (a captive
   // portal's HTML page with HTTP 200, say) is retried like any unreadable answer.
   client.middlewareStack.add(
@@ -139,7 +145,7 @@ export async function assumeRole(
   signal: AbortSignal,
 ): Promise<Session> {
   const out = await client.send(new AssumeRoleCommand(input), { abortSignal: signal });
-  return sessionFrom(out.Credentials, out.AssumedRoleUser?.Arn, 'AssumeRole');
+  return sessionFrom(endpointOf(client), 'AssumeRole', out.Credentials, out.AssumedRoleUser?.Arn);
 }
 
 /** sts:AssumeRoleWithWebIdentity, an unsigned call carrying the token. */
@@ -149,27 +155,49 @@ export async function assumeRoleWithWebIdentity(
   signal: AbortSignal,
 ): Promise<Session> {
   const out = await client.send(new AssumeRoleWithWebIdentityCommand(input), { abortSignal: signal });
-  return sessionFrom(out.Credentials, out.AssumedRoleUser?.Arn, 'AssumeRoleWithWebIdentity');
+  return sessionFrom(
+    endpointOf(client),
+    'AssumeRoleWithWebIdentity',
+    out.Credentials,
+    out.AssumedRoleUser?.Arn,
+  );
 }
 
-/** sts:GetCallerIdentity: who the client's credentials are. */
+/** sts:GetCallerIdentity: who the client's credentials are, checked like every answer (src/sts-answer.ts). */
 export async function getCallerIdentity(client: STSClient, signal: AbortSignal): Promise<Identity> {
   const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
-  if (!out.Account || !out.Arn) throw new Error('GetCallerIdentity answered without an account or ARN');
-  return { accountId: out.Account, arn: out.Arn };
+  const endpoint = endpointOf(client);
+  const accountId = checkAnswerField(endpoint, 'GetCallerIdentity', 'Account', out.Account);
+  const arn = checkAnswerField(endpoint, 'GetCallerIdentity', 'CallerArn', out.Arn, 'Arn');
+  if (arnAccount(arn) !== accountId) {
+    throw new ActionError(
+      `The STS endpoint ${endpoint} answered GetCallerIdentity with an Arn of another account than its Account: nothing was exported. Check that sts-endpoint, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the proxy lead to AWS STS.`,
+    );
+  }
+  return { accountId, arn };
 }
 
-function sessionFrom(creds: StsCredentials | undefined, arn: string | undefined, call: string): Session {
-  if (!creds?.AccessKeyId || !creds.SecretAccessKey || !arn) {
-    throw new Error(`${call} answered without credentials or an assumed-role ARN`);
-  }
+function endpointOf(client: STSClient): string {
+  return endpoints.get(client) ?? 'in use';
+}
+
+/** Every field the action uses, checked before anything is masked, written, logged or saved. */
+function sessionFrom(
+  endpoint: string,
+  call: string,
+  creds: StsCredentials | undefined,
+  arn: string | undefined,
+): Session {
+  const field = (name: 'AccessKeyId' | 'SecretAccessKey' | 'SessionToken', value: unknown) =>
+    checkAnswerField(endpoint, call, name, value, `Credentials.${name}`);
+  const assumedArn = checkAnswerField(endpoint, call, 'AssumedRoleArn', arn, 'AssumedRoleUser.Arn');
   return {
     credentials: {
-      accessKeyId: creds.AccessKeyId,
-      secretAccessKey: creds.SecretAccessKey,
-      sessionToken: creds.SessionToken,
-      expiration: creds.Expiration,
+      accessKeyId: field('AccessKeyId', creds?.AccessKeyId),
+      secretAccessKey: field('SecretAccessKey', creds?.SecretAccessKey),
+      sessionToken: field('SessionToken', creds?.SessionToken),
+      expiration: checkExpiration(endpoint, call, creds?.Expiration),
     },
-    identity: { accountId: arnAccount(arn), arn },
+    identity: { accountId: arnAccount(assumedArn), arn: assumedArn },
   };
 }
