@@ -3,6 +3,7 @@ import { EOL } from 'node:os';
 import { issueCommand } from '@actions/core/lib/command.js';
 import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
 import { toCommandValue } from '@actions/core/lib/utils.js';
+import { plainLine } from './log-line.js';
 import { requestGitHubIdToken } from './sources/github-id-token.js';
 
 /** The runner facilities the action uses; passed in so tests can record every call in order. */
@@ -15,6 +16,7 @@ export interface Runner {
   setOutput(name: string, value: string): void;
   saveState(name: string, value: string): void;
   getState(name: string): string;
+  /** A plain log line; the real runner prints it as one line that can't be a workflow command. */
   info(line: string): void;
   warning(line: string): void;
   debug(line: string): void;
@@ -54,7 +56,7 @@ export const actionsRunner: Runner = {
   setOutput: (name, value) => keyValueCommand('OUTPUT', 'set-output', name, value),
   saveState: (name, value) => keyValueCommand('STATE', 'save-state', name, value),
   getState: (name) => process.env[`STATE_${name}`] ?? '',
-  info: (line) => process.stdout.write(line + EOL),
+  info: (line) => process.stdout.write(plainLine(line) + EOL),
   warning: (line) => issueCommand('warning', {}, line),
   debug: (line) => issueCommand('debug', {}, line),
   setFailed: (message) => {
