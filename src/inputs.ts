@@ -71,6 +71,13 @@ export interface StaticKeys {
 /** Inputs whose values are secrets: masked before anything else happens. */
 export const SECRET_INPUTS = ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token'] as const;
 
+/** The longest value a secret input may have (STS's own limits are lower for keys; tokens grow with tags). */
+const MAX_SECRET_LENGTH: Readonly<Record<(typeof SECRET_INPUTS)[number], number>> = {
+  'aws-access-key-id': 128,
+  'aws-secret-access-key': 128,
+  'aws-session-token': 16384,
+};
+
 /** Reads one input, trimmed; '' when not set. */
 export type GetInput = (name: string) => string;
 
@@ -317,6 +324,14 @@ function readStaticKeys(getInput: GetInput): StaticKeys | undefined {
     // The value itself is never shown: it is a secret.
     if (/[\r\n]/.test(value))
       throw new InputError(name, `${name} must be a single line, but it holds a line break`);
+    // Keys go into an HTTP header and a credentials file: anything else fails there, naming neither the input.
+    const most = MAX_SECRET_LENGTH[name];
+    if (value !== '' && (!/^[\x21-\x7e]+$/.test(value) || value.length > most)) {
+      throw new InputError(
+        name,
+        `${name} must be at most ${most} visible ASCII characters (no spaces, accents or symbols like €), but it holds ${value.length > most ? `${value.length} characters` : 'another character'}: check the secret it comes from`,
+      );
+    }
     return value;
   }) as [string, string, string];
   if (accessKeyId === '' && secretAccessKey === '') {

@@ -56,6 +56,8 @@ export async function run(
   try {
     // Secrets in the inputs are masked before anything, even a validation error, could print them.
     for (const name of SECRET_INPUTS) mask(runner.getInput(name));
+    // The runner's bearer for GitHub's ID-token endpoint: a server that echoes its request must not show it.
+    mask(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     // Variables such as AWS_REGION stand in for empty inputs, as in configure-aws-credentials.
     const inputs = withInputVariables((name) => runner.getInput(name), env);
     fromVariables = inputs.fromVariables;

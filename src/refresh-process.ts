@@ -50,7 +50,11 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
   } catch (error) {
     // The CLI or SDK quotes this in its own error, in the job log where nothing masks the token: keep it out,
     // and keep to one line.
-    const message = redact(messageOf(error), tokens).replace(/\s*[\r\n]+\s*/g, ' ');
+    const known = [
+      ...tokens,
+      ...(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? [env.ACTIONS_ID_TOKEN_REQUEST_TOKEN] : []),
+    ];
+    const message = redact(messageOf(error), known).replace(/\s*[\r\n]+\s*/g, ' ');
     process.stderr.write(`assume-aws-role refresh-credentials: could not get new credentials: ${message}\n`);
     return 1;
   }

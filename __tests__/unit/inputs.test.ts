@@ -590,6 +590,27 @@ const INVALID: Invalid[] = [
     name,
     'a single line',
   ]),
+  // Secrets go into an HTTP header: not ASCII, and the SDK fails naming the header instead of the input.
+  ...SECRET_INPUTS.flatMap((name): Invalid[] =>
+    ['€', 'with blank', 'tab\there', 'ünïcode', 'emoji🚀'].map((value) => [
+      `${name} ${JSON.stringify(value)}`,
+      { ...KEYS, 'aws-session-token': SESSION_TOKEN, [name]: value },
+      name,
+      'visible ASCII characters (no spaces, accents or symbols like €), but it holds another character',
+    ]),
+  ),
+  [
+    'aws-access-key-id of 129 characters',
+    { ...KEYS, 'aws-access-key-id': 'A'.repeat(129) },
+    'aws-access-key-id',
+    'at most 128 visible ASCII characters',
+  ],
+  [
+    'aws-session-token of 16385 characters',
+    { ...KEYS, 'aws-session-token': 'T'.repeat(16385) },
+    'aws-session-token',
+    'but it holds 16385 characters',
+  ],
   // web-identity-token-file
   [
     'web-identity-token-file without role-to-assume',

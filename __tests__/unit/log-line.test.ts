@@ -24,7 +24,9 @@ describe('plainLine', () => {
 });
 
 describe("the real runner's info", () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it('prints one line, never a workflow command', () => {
     const written: string[] = [];

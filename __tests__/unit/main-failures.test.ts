@@ -288,3 +288,16 @@ describe('secrets in AWS error messages', () => {
     expectMaskedFirst(runner, runner.issuedTokens);
   });
 });
+
+describe("the runner's bearer for the ID-token endpoint", () => {
+  it('is masked before the first request, so an endpoint that echoes it cannot show it', async () => {
+    const runner = new FakeRunner({ inputs: OIDC });
+    const env = world.env();
+    await run(runner, env);
+
+    const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '';
+    const order = runner.calls.map((call) => call.method + (call.args[0] === bearer ? ':bearer' : ''));
+    expect(order.indexOf('setSecret:bearer')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('setSecret:bearer')).toBeLessThan(order.indexOf('getIDToken'));
+  });
+});

@@ -188,10 +188,22 @@ describe('refresh (the credential_process)', () => {
       () => (answer = async () => ({ status: 500, body: '<html>\n<body>Oops</body>\n</html>' })),
       'HTTP 500: <html> <body>Oops</body> </html>',
     ],
+    [
+      // A server echoing the request: the bearer is redacted before the body is cut to 200 characters.
+      'the ID-token endpoint answers 500 echoing its request, bearer and all',
+      stepEnv,
+      () =>
+        (answer = async (request) => ({
+          status: 500,
+          body: `${'x'.repeat(150)} Authorization: ${request.headers.authorization ?? ''}`,
+        })),
+      `HTTP 500: ${'x'.repeat(150)} Authorization: Bearer ***`,
+    ],
   ])('when %s: exit 1 with one line saying so, no STS call', async (_what, env, arrange, says) => {
     arrange();
     const line = expectFailedWithOneLine(await refresh([encodeParams(PARAMS)], env()));
     expect(line).toContain(says);
+    expect(line).not.toContain(BEARER.slice(0, 8));
     expect(sts.calls()).toEqual([]);
   });
 

@@ -3,6 +3,8 @@
 // carrying their HTTP status or network code so the caller can decide what to retry, and without
 // @actions/http-client's start-up cost.
 
+import { redact } from '../errors.js';
+
 /** A failed ID-token request: `$metadata.httpStatusCode` for HTTP errors, `code` for network errors. */
 export class IdTokenRequestError extends Error {
   readonly $metadata: { httpStatusCode?: number };
@@ -36,7 +38,9 @@ export async function requestGitHubIdToken(
   }
   const { status, body } = await get(`${url}&audience=${encodeURIComponent(audience)}`, bearer, signal);
   if (status < 200 || status > 299) {
-    throw new IdTokenRequestError(`HTTP ${status}: ${body.slice(0, 200)}`, `HTTP${status}`, status);
+    // A server may echo the request: the bearer goes before the body is cut, or a cut one would stay readable.
+    const said = redact(body, [bearer]).slice(0, 200);
+    throw new IdTokenRequestError(`HTTP ${status}: ${said}`, `HTTP${status}`, status);
   }
   let value: unknown;
   try {
