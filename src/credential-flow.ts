@@ -27,6 +27,8 @@ export interface StepStats {
   retries: number;
   /** The credential source chosen, once it is. */
   source?: SourceKind;
+  /** The STS endpoint, once the inputs are read. */
+  endpoint?: string;
 }
 
 /** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */

@@ -66,10 +66,15 @@ export function parseList(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
+/** A URL as the log may show it: a user name and password become ***. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([^/]*\/\/)[^@/]*@/, '$1***@');
+}
+
 /** An http(s) URL; with `hideCredentials`, a user:password part is never quoted back. */
 export function parseUrl(name: string, raw: string, { hideCredentials = false } = {}): string {
   singleLine(name, raw);
-  const quoted = shown(hideCredentials ? raw.replace(/^([^/]*\/\/)[^@/]*@/, '$1***@') : raw);
+  const quoted = shown(hideCredentials ? withoutPassword(raw) : raw);
   let url: URL;
   try {
     url = new URL(raw);

@@ -194,6 +194,21 @@ export function readConfig(
   const externalId = optional(line('role-external-id'));
   const audience = line('audience') || partition.defaultAudience;
   const stsEndpoint = optional(line('sts-endpoint'));
+  // Every AWS SDK honours these when sts-endpoint is not set: checked like the input, naming the variable.
+  if (stsEndpoint === undefined) {
+    for (const variable of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']) {
+      const value = env[variable] ?? '';
+      if (value === '') continue;
+      try {
+        parseUrl(variable, value, { hideCredentials: true });
+      } catch (error) {
+        throw new InputError(
+          variable,
+          `${(error as Error).message}: the AWS SDKs send STS requests there when sts-endpoint is not set; fix or unset ${variable}`,
+        );
+      }
+    }
+  }
   const httpProxy = optional(line('http-proxy'));
   const timeout = line('action-timeout-s');
 

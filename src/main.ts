@@ -22,6 +22,7 @@ import { FALSE_VALUES, shown, TRUE_VALUES } from './input-parsers.js';
 import { describeInputVariables, withInputVariables } from './input-variables.js';
 import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
 import { checkProfileWritable } from './profile-files.js';
+import { networkNotes } from './network-notes.js';
 import { fileProtection } from './platform.js';
 import { refreshParams, type RefreshParams } from './refresh-config.js';
 import { actionsRunner, type Runner } from './runner.js';
@@ -83,6 +84,11 @@ export async function run(
 
     runner.startGroup('Getting AWS credentials');
     grouped = true;
+    // Where the requests go, and what in the environment decides it, on every run.
+    const network = networkNotes(config, env);
+    stats.endpoint = network.endpoint;
+    for (const line of network.info) runner.info(line);
+    for (const line of network.warnings) runner.warning(line);
     const step: StepContext = { config, env, deadline, runner, mask, stats };
     const obtained =
       (config.useExistingCredentials ? await existingCredentials(step) : undefined) ??
@@ -189,6 +195,7 @@ function summaryOf(
     source: obtained?.source ?? stats.source,
     identityArn: obtained?.identity.arn,
     region: config?.region,
+    endpoint: stats.endpoint,
     expiration: obtained?.credentials?.expiration,
     sessionTags: obtained?.sessionTags,
     retries: stats.retries,

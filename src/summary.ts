@@ -1,4 +1,5 @@
 import type { Tag } from '@aws-sdk/client-sts';
+import { withoutPassword } from './input-parsers.js';
 import { arnAccount } from './partition.js';
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {
@@ -13,6 +14,8 @@ export interface SummaryFacts {
   readonly source: string | undefined;
   readonly identityArn: string | undefined;
   readonly region: string | undefined;
+  /** The STS endpoint the requests went to. */
+  readonly endpoint: string | undefined;
   readonly expiration: Date | undefined;
   /** refresh-credentials: later steps renew the credentials themselves, so no expiry applies to them. */
   readonly renewed: boolean;
@@ -37,6 +40,7 @@ export function summaryMarkdown(facts: SummaryFacts, now: Date = new Date()): st
     ],
     ...(facts.identityArn ? [['Identity', code(hide(facts.identityArn))] as [string, string]] : []),
     ...(facts.region ? [['Region', facts.region] as [string, string]] : []),
+    ...(facts.endpoint ? [['STS endpoint', code(withoutPassword(facts.endpoint))] as [string, string]] : []),
     ...(facts.renewed
       ? [
           [

@@ -6,6 +6,7 @@ const facts = (overrides: Partial<SummaryFacts> = {}): SummaryFacts => ({
   source: 'static-keys',
   identityArn: 'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
   region: 'eu-west-1',
+  endpoint: 'https://sts.eu-west-1.amazonaws.com',
   expiration: new Date('2026-01-01T13:00:00Z'),
   renewed: false,
   sessionTags: [
@@ -20,7 +21,7 @@ const facts = (overrides: Partial<SummaryFacts> = {}): SummaryFacts => ({
 });
 
 describe('summaryMarkdown', () => {
-  it('reports source, identity, region, expiry, tags, retries and time', () => {
+  it('reports source, identity, region, endpoint, expiry, tags, retries and time', () => {
     expect(summaryMarkdown(facts(), NOW)).toBe(
       [
         '### AWS credentials',
@@ -30,6 +31,7 @@ describe('summaryMarkdown', () => {
         '| Credential source | access keys |',
         '| Identity | `arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions` |',
         '| Region | eu-west-1 |',
+        '| STS endpoint | `https://sts.eu-west-1.amazonaws.com` |',
         '| Expires | 2026-01-01T13:00:00.000Z (in 60 min) |',
         '| Session tags | `GitHub=Actions` `Repository=octo-org/octo-repo` |',
         '| Retries | 2 |',
