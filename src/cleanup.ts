@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { messageOf } from './errors.js';
 import { RESTORED_VARIABLES, STATE } from './exporting.js';
+import { shown } from './input-parsers.js';
 import { homeDir } from './platform.js';
 import { keepProfileNamed, profileFilePaths, removeSections, type WrittenSection } from './profile-files.js';
 import { actionsRunner, type Runner } from './runner.js';
@@ -32,8 +33,23 @@ export async function cleanup(
 ): Promise<void> {
   try {
     const variables = readState(runner, STATE.exportedVariables, isVariableName);
-    const sections = readState(runner, STATE.profileSections, isSection);
     const previous = readPrevious(runner);
+    for (const [name, value] of Object.entries(previous)) {
+      if (PREVIOUS_VALUE_CHECKS[name]?.(value) === true) continue;
+      runner.warning(
+        `Cleanup: not putting back ${name}=${shown(value)} from the saved state: it is not a value ${name} takes`,
+      );
+      delete previous[name];
+    }
+    const runnerTemp = env.RUNNER_TEMP || os.tmpdir();
+    const owned = ownedFiles(env, previous, runnerTemp, platform);
+    const sections = readState(runner, STATE.profileSections, isSection).filter((section) => {
+      if (owned(section.file)) return true;
+      runner.warning(
+        `Cleanup: left [${section.header}] in ${shown(section.file)}: the action writes no such file`,
+      );
+      return false;
+    });
     const done: string[] = [];
     const cleared: string[] = [];
     const left: string[] = [];
@@ -59,14 +75,18 @@ export async function cleanup(
         cleared.push(name);
       }
     }
-    removeSections(sections);
-    const files = readState(runner, STATE.createdFiles, isActionFileIn(env.RUNNER_TEMP || os.tmpdir()));
+    const changed = removeSections(sections);
+    for (const section of changed)
+      runner.warning(
+        `Cleanup: left [${section.header}] in ${section.file}: it is no longer what the main step wrote`,
+      );
+    const files = readState(runner, STATE.createdFiles, isActionFileIn(runnerTemp));
     for (const file of files) rmSync(path.dirname(file), { recursive: true, force: true });
     const stub = keepProfileStub(variables, previous, after, env, platform);
     const undone = [
       ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
       ...done,
-      ...sections.map((s) => `removed [${s.header}] from ${s.file}`),
+      ...sections.filter((s) => !changed.includes(s)).map((s) => `removed [${s.header}] from ${s.file}`),
       ...files.map((file) => `removed ${file}`),
       ...(stub !== undefined ? [stub] : []),
       ...(left.length > 0
@@ -106,6 +126,43 @@ function keepProfileStub(
   return keepProfileNamed(profile, region, configFile)
     ? `kept [${profile === 'default' ? 'default' : `profile ${profile}`}] in ${configFile} without credentials, because AWS_PROFILE=${profile} stays set`
     : undefined;
+}
+
+/** What a value put back must be, like the inputs and variables it stands for. */
+const PREVIOUS_VALUE_CHECKS: Readonly<Record<string, (value: string) => boolean>> = {
+  AWS_REGION: (value) => REGION.test(value),
+  AWS_DEFAULT_REGION: (value) => REGION.test(value),
+  AWS_PROFILE: (value) => /^[\w+=,.@-]{1,64}$/.test(value),
+  AWS_CONFIG_FILE: (value) => path.isAbsolute(value) && !/\p{Cc}/u.test(value),
+  MSYS2_ENV_CONV_EXCL: (value) => /^[A-Za-z0-9_;]*$/.test(value),
+};
+const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$/;
+
+/**
+ * The files the action writes profile sections to: the shared files where the post step's environment, the
+ * environment before the main step, or the defaults put them, and refresh configs under RUNNER_TEMP. The post
+ * step touches no other file, whatever the state says.
+ */
+function ownedFiles(
+  env: NodeJS.ProcessEnv,
+  previous: Readonly<Record<string, string>>,
+  runnerTemp: string,
+  platform: NodeJS.Platform,
+): (file: string) => boolean {
+  const defaults = profileFilePaths(
+    { ...env, AWS_SHARED_CREDENTIALS_FILE: '', AWS_CONFIG_FILE: '' },
+    platform,
+  );
+  const named = [
+    defaults.credentials,
+    defaults.config,
+    env.AWS_SHARED_CREDENTIALS_FILE,
+    env.AWS_CONFIG_FILE,
+    previous.AWS_CONFIG_FILE,
+  ].flatMap((file) => (file ? [path.resolve(file)] : []));
+  const refreshConfig = isActionFileIn(runnerTemp);
+  return (file) =>
+    named.includes(path.resolve(file)) || (refreshConfig(file) && path.basename(file) === 'config');
 }
 
 /** A state entry the main step wrote: a JSON array whose items pass `valid`. */
@@ -157,4 +214,15 @@ const isSection = (item: unknown): item is WrittenSection =>
   typeof (item as WrittenSection).header === 'string' &&
   typeof (item as WrittenSection).profile === 'string' &&
   typeof (item as WrittenSection).created === 'boolean' &&
-  ['string', 'undefined'].includes(typeof (item as WrittenSection).createdFolder);
+  /^[0-9a-f]{64}$/.test(String((item as WrittenSection).digest)) &&
+  path.isAbsolute((item as WrittenSection).file) &&
+  ((item as WrittenSection).createdFolder === undefined ||
+    (typeof (item as WrittenSection).createdFolder === 'string' &&
+      isFolderOf((item as WrittenSection).createdFolder as string, (item as WrittenSection).file)));
+
+/** `folder` is the file's folder or one above it. */
+function isFolderOf(folder: string, file: string): boolean {
+  const resolved = path.resolve(folder);
+  const parent = path.dirname(path.resolve(file));
+  return parent === resolved || parent.startsWith(resolved + path.sep);
+}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   lstatSync,
@@ -32,6 +32,8 @@ export interface WrittenSection {
   readonly created: boolean;
   /** The outermost folder the action created for the file (like ~/.aws): removed when the post step empties it. */
   readonly createdFolder?: string;
+  /** sha256 of the section as written: the post step removes only a section that is still exactly this. */
+  readonly digest: string;
 }
 
 /** A comment line marking a section the post step left so that AWS_PROFILE still names a profile. */
@@ -111,17 +113,36 @@ export function writeConfigProfile(
   return writeSections([{ file: profileFilePaths(env, platform).config, profile, kind: 'config', lines }]);
 }
 
-/** Removes the sections the action wrote; deletes files and folders it created that are left empty. */
-export function removeSections(sections: readonly WrittenSection[]): void {
+/**
+ * Removes the sections the action wrote, where they are still exactly what it wrote (else they are left, and
+ * returned); deletes files and folders it created that are left empty.
+ */
+export function removeSections(sections: readonly WrittenSection[]): WrittenSection[] {
+  const changed: WrittenSection[] = [];
   for (const section of sections) {
     const text = readUnlessLink(section.file);
     if (text === undefined) continue;
-    const remaining = withoutSection(text.split('\n'), section.header).join('\n');
+    const lines = text.split('\n');
+    const found = findSections(lines, section.header);
+    if (found.length === 0) continue;
+    if (!found.every(({ start, end }) => sectionDigest(lines.slice(start, end)) === section.digest)) {
+      changed.push(section);
+      continue;
+    }
+    const remaining = withoutSection(lines, section.header).join('\n');
     if (section.created && remaining.trim() === '') unlinkSync(section.file);
     else writeAtomically(section.file, remaining);
   }
   for (const folder of new Set(sections.flatMap((s) => (s.createdFolder ? [s.createdFolder] : []))))
     removeEmptyFolders(folder, sections);
+  return changed;
+}
+
+/** A section's lines (header included, trailing blank lines not), as one sha256. */
+function sectionDigest(lines: readonly string[]): string {
+  const kept = [...lines];
+  while (kept.length > 0 && kept[kept.length - 1]!.trim() === '') kept.pop();
+  return createHash('sha256').update(kept.join('\n')).digest('hex');
 }
 
 /**
@@ -156,6 +177,7 @@ function writeSections(sections: readonly SectionToWrite[]): WrittenSection[] {
         ...replaceSection(file, header, lines),
         profile,
         ...(createdFolder !== undefined && { createdFolder }),
+        digest: sectionDigest([`[${header}]`, ...lines]),
       });
     }
   } catch (error) {

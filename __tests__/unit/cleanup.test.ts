@@ -14,6 +14,9 @@ mockSts();
 let world: TestWorld;
 useTestWorld((w) => (world = w));
 
+/** A section digest of the right shape (what the main step records: sha256 of the section it wrote). */
+const DIGEST = '0'.repeat(64);
+
 /** The main step's state, as the runner hands it to the post step. */
 function stateOf(variables: readonly string[], sections: readonly object[] = []): Record<string, string> {
   return {
@@ -168,7 +171,7 @@ describe('cleanup', () => {
     expect(readFileSync(world.credentialsFile, 'utf8')).toContain('[ci]');
 
     const post = new FakeRunner({ state: main.saved });
-    await cleanup(post);
+    await cleanup(post, world.env());
 
     expect(post.failures).toEqual([]);
     expect(post.callsOf('exportVariable')).toEqual([]);
@@ -182,9 +185,9 @@ describe('cleanup', () => {
   });
 
   it('skips a recorded file that is gone already', async () => {
-    const gone = path.join(world.dir, 'aws', 'gone');
+    const gone = world.credentialsFile;
     const runner = new FakeRunner({
-      state: stateOf([], [{ file: gone, header: 'ci', profile: 'ci', created: true }]),
+      state: stateOf([], [{ file: gone, header: 'ci', profile: 'ci', created: true, digest: DIGEST }]),
     });
     await cleanup(runner, world.env());
 
@@ -234,7 +237,7 @@ describe('cleanup', () => {
     const runner = new FakeRunner({
       state: stateOf(
         ['AWS_ACCESS_KEY_ID'],
-        [{ file: world.credentialsFile, header: 'ci', profile: 'ci', created: false }],
+        [{ file: world.credentialsFile, header: 'ci', profile: 'ci', created: false, digest: DIGEST }],
       ),
     });
     await cleanup(runner, world.env());
@@ -319,5 +322,61 @@ describe('cleanup after refresh-credentials', () => {
     expect(runner.failures).toHaveLength(1);
     expect(runner.failures[0]).toMatch(/the saved state created-files is not what the main step writes/);
     expect(existsSync(victim)).toBe(true);
+  });
+});
+
+describe('cleanup with state it did not write', () => {
+  it('touches no file outside the ones the action writes, whatever the state says', async () => {
+    const victim = path.join(world.dir, 'outside', 'victim');
+    world.write(victim, '[foo]\nkept = yes\n');
+    const runner = new FakeRunner({
+      state: stateOf([], [{ file: victim, header: 'foo', profile: 'foo', created: true, digest: DIGEST }]),
+    });
+    await cleanup(runner, world.env());
+
+    expect(runner.failures).toEqual([]);
+    expect(readFileSync(victim, 'utf8')).toBe('[foo]\nkept = yes\n');
+    expect(runner.callsOf('warning')).toEqual([
+      [`Cleanup: left [foo] in ${JSON.stringify(victim)}: the action writes no such file`],
+    ]);
+  });
+
+  it('leaves a section that changed since the main step wrote it', async () => {
+    const main = new FakeRunner({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE_ARN, 'aws-profile': 'ci' },
+    });
+    await run(main, world.env());
+    // A later step (or a person) put their own keys in the profile.
+    const edited = readFileSync(world.credentialsFile, 'utf8').replace(/aws_session_token = .*\n/, '');
+    world.write(world.credentialsFile, edited);
+
+    const post = new FakeRunner({ state: main.saved });
+    await cleanup(post, world.env());
+    expect(post.failures).toEqual([]);
+    expect(readFileSync(world.credentialsFile, 'utf8')).toBe(edited);
+    expect(post.callsOf('warning')).toEqual([
+      [`Cleanup: left [ci] in ${world.credentialsFile}: it is no longer what the main step wrote`],
+    ]);
+    expect(existsSync(world.configFile)).toBe(false);
+  });
+
+  it.each([
+    ['AWS_REGION', 'evil region'],
+    ['AWS_DEFAULT_REGION', 'us-east-1\n::warning::x'],
+    ['AWS_PROFILE', 'x::save-state'],
+    ['AWS_CONFIG_FILE', 'relative/config'],
+    ['AWS_CONFIG_FILE', '/tmp/config\nAWS_PROFILE=evil'],
+    ['MSYS2_ENV_CONV_EXCL', 'A;B C'],
+  ])('does not put back %s=%j, which is no value that variable takes', async (name, value) => {
+    const runner = new FakeRunner({
+      state: { ...stateOf([name]), [STATE.previousValues]: JSON.stringify({ [name]: value }) },
+    });
+    await cleanup(runner, world.env({ AWS_REGION: 'us-east-1' }));
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('exportVariable').map(([, exported]) => exported)).not.toContain(value);
+    expect(runner.callsOf('warning')).toEqual([
+      [expect.stringMatching(new RegExp(`^Cleanup: not putting back ${name}=".*" from the saved state`))],
+    ]);
   });
 });

@@ -201,6 +201,7 @@ describe('exportCredentials over an AWS_PROFILE an earlier step left', () => {
         header: `profile ${ENVIRONMENT_PROFILE}`,
         profile: ENVIRONMENT_PROFILE,
         created: false,
+        digest: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
     ]);
   });

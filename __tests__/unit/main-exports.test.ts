@@ -214,8 +214,15 @@ describe('aws-profile', () => {
         profile: 'ci',
         created: true,
         createdFolder: path.dirname(world.credentialsFile),
+        digest: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
-      { file: world.configFile, header: 'profile ci', profile: 'ci', created: true },
+      {
+        file: world.configFile,
+        header: 'profile ci',
+        profile: 'ci',
+        created: true,
+        digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
     ]);
     expect(runner.log).toContain(
       `Wrote [ci] to ${world.credentialsFile} (mode 0600, readable by the runner user only)`,
