@@ -32,8 +32,13 @@ export async function cleanup(
   platform: NodeJS.Platform = process.platform,
 ): Promise<void> {
   try {
+    // All the state first: a part that is not what the main step writes stops the step before it touches anything.
+    const runnerTemp = env.RUNNER_TEMP || os.tmpdir();
     const variables = readState(runner, STATE.exportedVariables, isVariableName);
     const previous = readPrevious(runner);
+    const saved = readState(runner, STATE.profileSections, isSection);
+    const files = readState(runner, STATE.createdFiles, isActionFileIn(runnerTemp));
+
     for (const [name, value] of Object.entries(previous)) {
       if (PREVIOUS_VALUE_CHECKS[name]?.(value) === true) continue;
       runner.warning(
@@ -41,14 +46,22 @@ export async function cleanup(
       );
       delete previous[name];
     }
-    const runnerTemp = env.RUNNER_TEMP || os.tmpdir();
     const owned = ownedFiles(env, previous, runnerTemp, platform);
-    const sections = readState(runner, STATE.profileSections, isSection).filter((section) => {
-      if (owned(section.file)) return true;
+    const sections = saved.flatMap((section): WrittenSection[] => {
+      if (!owned(section.file)) {
+        runner.warning(
+          `Cleanup: left [${section.header}] in ${shown(section.file)}: the action writes no such file`,
+        );
+        return [];
+      }
+      if (section.createdFolder === undefined || isFolderOf(section.createdFolder, section.file))
+        return [section];
       runner.warning(
-        `Cleanup: left [${section.header}] in ${shown(section.file)}: the action writes no such file`,
+        `Cleanup: not removing ${shown(section.createdFolder)} from the saved state: it is not the folder of ${section.file}`,
       );
-      return false;
+      const rest: WrittenSection = { ...section };
+      delete (rest as { createdFolder?: string }).createdFolder;
+      return [rest];
     });
     const done: string[] = [];
     const cleared: string[] = [];
@@ -75,18 +88,17 @@ export async function cleanup(
         cleared.push(name);
       }
     }
-    const changed = removeSections(sections);
-    for (const section of changed)
-      runner.warning(
-        `Cleanup: left [${section.header}] in ${section.file}: it is no longer what the main step wrote`,
-      );
-    const files = readState(runner, STATE.createdFiles, isActionFileIn(runnerTemp));
+    const kept = removeSections(sections, homeDir(env, platform));
+    for (const { section, why } of kept)
+      runner.warning(`Cleanup: left [${section.header}] in ${section.file}: ${why}`);
     for (const file of files) rmSync(path.dirname(file), { recursive: true, force: true });
     const stub = keepProfileStub(variables, previous, after, env, platform);
     const undone = [
       ...(cleared.length > 0 ? [`cleared ${cleared.join(', ')}`] : []),
       ...done,
-      ...sections.filter((s) => !changed.includes(s)).map((s) => `removed [${s.header}] from ${s.file}`),
+      ...sections
+        .filter((s) => !kept.some(({ section }) => section === s))
+        .map((s) => `removed [${s.header}] from ${s.file}`),
       ...files.map((file) => `removed ${file}`),
       ...(stub !== undefined ? [stub] : []),
       ...(left.length > 0
@@ -123,7 +135,7 @@ function keepProfileStub(
     platform,
   ).config;
   const region = /^[a-z0-9-]{1,32}$/.test(after.AWS_REGION ?? '') ? after.AWS_REGION : undefined;
-  return keepProfileNamed(profile, region, configFile)
+  return keepProfileNamed(profile, region, configFile, homeDir(env, platform))
     ? `kept [${profile === 'default' ? 'default' : `profile ${profile}`}] in ${configFile} without credentials, because AWS_PROFILE=${profile} stays set`
     : undefined;
 }
@@ -169,17 +181,25 @@ function ownedFiles(
 function readState<T>(runner: Runner, name: string, valid: (item: unknown) => item is T): T[] {
   const raw = runner.getState(name);
   if (raw === '') return [];
-  const parsed: unknown = JSON.parse(raw);
+  const parsed = parseState(raw, name);
   if (!Array.isArray(parsed) || !parsed.every(valid))
     throw new Error(`the saved state ${name} is not what the main step writes`);
   return parsed;
+}
+
+function parseState(raw: string, name: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`the saved state ${name} is not what the main step writes (not JSON)`);
+  }
 }
 
 /** The values from before the main step, by variable name. */
 function readPrevious(runner: Runner): Record<string, string> {
   const raw = runner.getState(STATE.previousValues);
   if (raw === '') return {};
-  const parsed: unknown = JSON.parse(raw);
+  const parsed = parseState(raw, STATE.previousValues);
   const valid =
     typeof parsed === 'object' &&
     parsed !== null &&
@@ -216,9 +236,7 @@ const isSection = (item: unknown): item is WrittenSection =>
   typeof (item as WrittenSection).created === 'boolean' &&
   /^[0-9a-f]{64}$/.test(String((item as WrittenSection).digest)) &&
   path.isAbsolute((item as WrittenSection).file) &&
-  ((item as WrittenSection).createdFolder === undefined ||
-    (typeof (item as WrittenSection).createdFolder === 'string' &&
-      isFolderOf((item as WrittenSection).createdFolder as string, (item as WrittenSection).file)));
+  ['string', 'undefined'].includes(typeof (item as WrittenSection).createdFolder);
 
 /** `folder` is the file's folder or one above it. */
 function isFolderOf(folder: string, file: string): boolean {

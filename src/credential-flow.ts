@@ -3,6 +3,7 @@ import type { Deadline } from './deadline.js';
 import { messageOf } from './errors.js';
 import type { Mask } from './exporting.js';
 import type { Config } from './inputs.js';
+import { endpointWarning } from './network-notes.js';
 import { failureLabel, type OnRetry } from './retry.js';
 import { runContextOnDemand } from './run-context.js';
 import { runWarnings } from './run-warnings.js';
@@ -38,6 +39,12 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
   step.stats.source = choice.kind;
   runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
   for (const warning of runWarnings(env, choice.kind)) runner.warning(warning);
+  const elsewhere = endpointWarning(
+    config,
+    env,
+    choice.kind === 'github-oidc' || choice.kind === 'token-file',
+  );
+  if (elsewhere !== undefined) runner.warning(elsewhere);
   const source = loadSource(choice, config, {
     getIDToken: (aud, signal) => runner.getIDToken(aud, signal),
     mask,

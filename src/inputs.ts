@@ -10,6 +10,7 @@ import {
   singleLine,
 } from './input-parsers.js';
 import { arnAccount, arnPartition, partitionOf, type Partition } from './partition.js';
+import { environmentProxy } from './proxy.js';
 import {
   readCustomTags,
   readInlinePolicy,
@@ -196,20 +197,18 @@ export function readConfig(
   const stsEndpoint = optional(line('sts-endpoint'));
   // Every AWS SDK honours these when sts-endpoint is not set: checked like the input, naming the variable.
   if (stsEndpoint === undefined) {
-    for (const variable of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']) {
-      const value = env[variable] ?? '';
-      if (value === '') continue;
-      try {
-        parseUrl(variable, value, { hideCredentials: true });
-      } catch (error) {
-        throw new InputError(
-          variable,
-          `${(error as Error).message}: the AWS SDKs send STS requests there when sts-endpoint is not set; fix or unset ${variable}`,
-        );
-      }
-    }
+    for (const variable of ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'])
+      checkVariableUrl(env, variable, 'the AWS SDKs send STS requests there when sts-endpoint is not set');
   }
   const httpProxy = optional(line('http-proxy'));
+  // Without http-proxy, the proxy comes from one of these: checked the same way.
+  const proxyVariable = httpProxy === undefined ? environmentProxy(env)?.variable : undefined;
+  if (proxyVariable !== undefined)
+    checkVariableUrl(
+      env,
+      proxyVariable,
+      'the action sends STS requests through it when http-proxy is not set',
+    );
   const timeout = line('action-timeout-s');
 
   return {
@@ -259,8 +258,9 @@ export function readConfig(
     useExistingCredentials: bool('use-existing-credentials', false),
     forceSkipOidc: bool('force-skip-oidc', false),
     // 0 means no limit, as in configure-aws-credentials.
+    // Node's timers hold at most 2^31-1 ms (a longer one fires at once).
     actionTimeoutSeconds:
-      parseInteger('action-timeout-s', timeout, { min: 0, fallback: undefined }) || undefined,
+      parseInteger('action-timeout-s', timeout, { min: 0, max: 2_147_483, fallback: undefined }) || undefined,
     refreshCredentials,
     summary: bool('summary', true),
     inputVariables,
@@ -276,6 +276,17 @@ function readRetryMaxAttempts(raw: string): number {
     );
   }
   return parseInteger('retry-max-attempts', raw, { min: 1, fallback: 12 }) as number;
+}
+
+/** A variable that must be an http(s) URL when set, refused with an InputError naming it. */
+function checkVariableUrl(env: NodeJS.ProcessEnv, variable: string, why: string): void {
+  const value = (env[variable] ?? '').trim();
+  if (value === '') return;
+  try {
+    parseUrl(variable, value, { hideCredentials: true });
+  } catch (error) {
+    throw new InputError(variable, `${(error as Error).message}: ${why}; fix or unset ${variable}`);
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 import { FALSE_VALUES, shown, TRUE_VALUES } from './input-parsers.js';
 import { describeInputVariables, withInputVariables } from './input-variables.js';
 import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
-import { checkProfileWritable } from './profile-files.js';
+import { checkProfileWritable, profileExists, profileFilePaths } from './profile-files.js';
 import { networkNotes } from './network-notes.js';
 import { fileProtection } from './platform.js';
 import { refreshParams, type RefreshParams } from './refresh-config.js';
@@ -76,6 +76,7 @@ export async function run(
 
     // Later steps inherit the job's environment as it was, unset or not: exports are decided against it.
     const jobEnv = { ...env };
+    warnMissingProfile(runner, jobEnv, platform);
     if (config.unsetCurrentCredentials) {
       // Only this process forgets them; later steps get the new credentials, or keep the old ones on failure.
       for (const name of CREDENTIAL_VARIABLES) delete env[name];
@@ -221,4 +222,14 @@ function fromVariable(error: unknown, fromVariables: Readonly<Record<string, str
   return variable === undefined
     ? ''
     : ` (${(error as InputError).input} was not set, so its value came from the ${variable} environment variable: fix or unset ${variable}, or set the input)`;
+}
+
+/** An AWS_PROFILE an earlier step or the job set that names no profile breaks every later AWS CLI step: say so. */
+function warnMissingProfile(runner: Runner, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): void {
+  const profile = env.AWS_PROFILE;
+  if (!profile || profile === ENVIRONMENT_PROFILE || profileExists(profile, env, platform) !== false) return;
+  const files = profileFilePaths(env, platform);
+  runner.warning(
+    `AWS_PROFILE=${shown(profile)}, set by an earlier step or the job, names no profile in ${files.credentials} or ${files.config}: the AWS CLI and boto3 fail "The config profile (${profile}) could not be found" wherever it is still set. Set aws-profile to write that profile, or unset AWS_PROFILE.`,
+  );
 }

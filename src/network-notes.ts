@@ -1,5 +1,5 @@
 import type { Config } from './inputs.js';
-import { proxyFor } from './proxy.js';
+import { environmentProxy, proxyFor } from './proxy.js';
 import { isAwsHost, stsEndpoint } from './sts.js';
 import { shown, withoutPassword } from './input-parsers.js';
 
@@ -18,15 +18,6 @@ export function networkNotes(config: Config, env: NodeJS.ProcessEnv): NetworkNot
   const endpoint = stsEndpoint(config, env);
   const info = [`STS endpoint: ${endpoint.url} (${endpoint.source})`];
   const warnings: string[] = [];
-  if (
-    endpoint.source !== "the region's default" &&
-    endpoint.source !== 'sts-endpoint input' &&
-    !isAwsHost(endpoint.url)
-  ) {
-    warnings.push(
-      `${endpoint.source} sends the STS requests to ${hostOf(endpoint.url)}, which is not an AWS STS host: with GitHub OIDC or a token file, the web identity token goes there too. An earlier step or the job's env set it; if that is intended, name the endpoint with the sts-endpoint input instead.`,
-    );
-  }
   const fips = ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT'].filter(
     (name) => endpoint.source === "the region's default" && env[name]?.toLowerCase() === 'true',
   );
@@ -52,14 +43,31 @@ export function networkNotes(config: Config, env: NodeJS.ProcessEnv): NetworkNot
   return { endpoint: endpoint.url, info, warnings };
 }
 
+/**
+ * A warning when AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL (which an earlier step can set) sends the requests to a
+ * host that is not AWS's: it gets the web identity token, or requests signed with the job's keys.
+ */
+export function endpointWarning(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  webIdentity: boolean,
+): string | undefined {
+  const endpoint = stsEndpoint(config, env);
+  if (endpoint.source === "the region's default" || endpoint.source === 'sts-endpoint input')
+    return undefined;
+  if (isAwsHost(endpoint.url)) return undefined;
+  const what = webIdentity
+    ? 'and the web identity token goes there with them'
+    : 'and it sees the signed requests (each could be sent on to AWS within minutes)';
+  return `${endpoint.source} sends the STS requests to ${hostOf(endpoint.url)}, which is not an AWS STS host, ${what}. An earlier step or the job's env set it; if that is intended, name the endpoint with the sts-endpoint input instead.`;
+}
+
 function proxySource(config: Config, env: NodeJS.ProcessEnv): string {
   if (config.httpProxy !== undefined) {
     const variable = config.inputVariables['http-proxy'];
     return variable === undefined ? 'the http-proxy input' : variable;
   }
-  return (
-    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].find((name) => env[name]) ?? 'the environment'
-  );
+  return environmentProxy(env)?.variable ?? 'the environment';
 }
 
 function hostOf(url: string): string {

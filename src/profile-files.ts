@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -14,6 +15,7 @@ import {
 import * as path from 'node:path';
 import { ActionError, InputError } from './errors.js';
 import { homeDir } from './platform.js';
+import { withLock } from './file-lock.js';
 import { linkedFolder } from './safe-paths.js';
 import type { AwsCredentials } from './sts.js';
 
@@ -68,9 +70,10 @@ export function checkProfileWritable(
   platform: NodeJS.Platform = process.platform,
 ): void {
   const files = profileFilePaths(env, platform);
+  const home = homeDir(env, platform);
   const names = profileHeaders(profile);
   for (const kind of ['credentials', 'config'] as const) {
-    const text = readUnlessLink(files[kind]);
+    const text = readUnlessLink(files[kind], home);
     if (text === undefined || overwrite) continue;
     const lines = text.split('\n');
     const found = findSections(lines, names[kind]);
@@ -80,6 +83,24 @@ export function checkProfileWritable(
         `aws-profile "${profile}" already exists in ${files[kind]}: choose another aws-profile, or set overwrite-aws-profile: true to replace it`,
       );
     }
+  }
+}
+
+/** Whether either shared file has the profile; undefined when the files can't be read (then nobody knows). */
+export function profileExists(
+  profile: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): boolean | undefined {
+  const files = profileFilePaths(env, platform);
+  const names = profileHeaders(profile);
+  try {
+    return (['credentials', 'config'] as const).some((kind) => {
+      const text = readUnlessLink(files[kind], homeDir(env, platform));
+      return text !== undefined && findSections(text.split('\n'), names[kind]).length > 0;
+    });
+  } catch {
+    return undefined;
   }
 }
 
@@ -97,10 +118,13 @@ export function writeProfile(
     `aws_secret_access_key = ${credentials.secretAccessKey}`,
     ...(credentials.sessionToken !== undefined ? [`aws_session_token = ${credentials.sessionToken}`] : []),
   ];
-  return writeSections([
-    { file: files.credentials, profile, kind: 'credentials', lines: credentialLines },
-    { file: files.config, profile, kind: 'config', lines: [`region = ${region}`] },
-  ]);
+  return writeSections(
+    [
+      { file: files.credentials, profile, kind: 'credentials', lines: credentialLines },
+      { file: files.config, profile, kind: 'config', lines: [`region = ${region}`] },
+    ],
+    homeDir(env, platform),
+  );
 }
 
 /** Writes one profile section into the config file (nothing secret in it, like a credential_process line). */
@@ -110,32 +134,49 @@ export function writeConfigProfile(
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform = process.platform,
 ): WrittenSection[] {
-  return writeSections([{ file: profileFilePaths(env, platform).config, profile, kind: 'config', lines }]);
+  return writeSections(
+    [{ file: profileFilePaths(env, platform).config, profile, kind: 'config', lines }],
+    homeDir(env, platform),
+  );
 }
 
 /**
- * Removes the sections the action wrote, where they are still exactly what it wrote (else they are left, and
- * returned); deletes files and folders it created that are left empty.
+ * Removes the sections the action wrote, where they are still exactly what it wrote and no link leads to them;
+ * returns the ones it left, and why. Deletes files and folders it created that are left empty.
  */
-export function removeSections(sections: readonly WrittenSection[]): WrittenSection[] {
-  const changed: WrittenSection[] = [];
+export function removeSections(
+  sections: readonly WrittenSection[],
+  home?: string,
+): Array<{ section: WrittenSection; why: string }> {
+  const kept: Array<{ section: WrittenSection; why: string }> = [];
   for (const section of sections) {
-    const text = readUnlessLink(section.file);
-    if (text === undefined) continue;
-    const lines = text.split('\n');
-    const found = findSections(lines, section.header);
-    if (found.length === 0) continue;
-    if (!found.every(({ start, end }) => sectionDigest(lines.slice(start, end)) === section.digest)) {
-      changed.push(section);
-      continue;
+    try {
+      refuseLinkedFolder(section.file, home);
+      if (!existsSync(path.dirname(section.file))) continue;
+      withLock(section.file, () => {
+        const text = readUnlessLink(section.file, home);
+        if (text === undefined) return;
+        const lines = text.split('\n');
+        const found = findSections(lines, section.header);
+        if (found.length === 0) return;
+        if (!found.every(({ start, end }) => sectionDigest(lines.slice(start, end)) === section.digest)) {
+          kept.push({ section, why: 'it is no longer what the main step wrote' });
+          return;
+        }
+        const remaining = withoutSection(lines, section.header).join('\n');
+        if (section.created && remaining.trim() === '') unlinkSync(section.file);
+        else writeAtomically(section.file, remaining, home);
+      });
+    } catch (error) {
+      if (!(error instanceof ActionError)) throw error;
+      kept.push({ section, why: error.message });
     }
-    const remaining = withoutSection(lines, section.header).join('\n');
-    if (section.created && remaining.trim() === '') unlinkSync(section.file);
-    else writeAtomically(section.file, remaining);
   }
-  for (const folder of new Set(sections.flatMap((s) => (s.createdFolder ? [s.createdFolder] : []))))
-    removeEmptyFolders(folder, sections);
-  return changed;
+  const left = new Set(kept.map(({ section }) => section));
+  const removed = sections.filter((section) => !left.has(section));
+  for (const folder of new Set(removed.flatMap((s) => (s.createdFolder ? [s.createdFolder] : []))))
+    removeEmptyFolders(folder, removed);
+  return kept;
 }
 
 /** A section's lines (header included, trailing blank lines not), as one sha256. */
@@ -150,14 +191,26 @@ function sectionDigest(lines: readonly string[]): string {
  * credentials), so a later tool given AWS_PROFILE finds it and then looks for credentials elsewhere, instead of
  * failing "The config profile (…) could not be found". Returns whether it wrote one.
  */
-export function keepProfileNamed(profile: string, region: string | undefined, configFile: string): boolean {
-  const text = readUnlessLink(configFile) ?? '';
-  if (findSections(text.split('\n'), profileHeaders(profile).config).length > 0) return false;
-  replaceSection(configFile, profileHeaders(profile).config, [
-    STUB_MARKER,
-    ...(region !== undefined ? [`region = ${region}`] : []),
-  ]);
-  return true;
+export function keepProfileNamed(
+  profile: string,
+  region: string | undefined,
+  configFile: string,
+  home?: string,
+): boolean {
+  const header = profileHeaders(profile).config;
+  refuseLinkedFolder(configFile, home);
+  makeFolder(path.dirname(configFile));
+  return withLock(configFile, () => {
+    const text = readUnlessLink(configFile, home) ?? '';
+    if (findSections(text.split('\n'), header).length > 0) return false;
+    replaceSectionLocked(
+      configFile,
+      header,
+      [STUB_MARKER, ...(region !== undefined ? [`region = ${region}`] : [])],
+      home,
+    );
+    return true;
+  });
 }
 
 type SectionToWrite = {
@@ -167,46 +220,69 @@ type SectionToWrite = {
   lines: readonly string[];
 };
 
-function writeSections(sections: readonly SectionToWrite[]): WrittenSection[] {
+function writeSections(sections: readonly SectionToWrite[], home: string): WrittenSection[] {
   const written: WrittenSection[] = [];
   try {
     for (const { file, profile, kind, lines } of sections) {
+      refuseLinkedFolder(file, home);
       const createdFolder = makeFolder(path.dirname(file));
       const header = profileHeaders(profile)[kind];
       written.push({
-        ...replaceSection(file, header, lines),
+        ...replaceSection(file, header, lines, home),
         profile,
         ...(createdFolder !== undefined && { createdFolder }),
         digest: sectionDigest([`[${header}]`, ...lines]),
       });
     }
   } catch (error) {
-    removeSections(written);
+    removeSections(written, home);
     throw error;
   }
   return written;
 }
 
+/** Replaces (or adds) one section, other writers kept out by the file's lock. */
 function replaceSection(
   file: string,
   header: string,
   lines: readonly string[],
+  home: string | undefined,
 ): { file: string; header: string; created: boolean } {
-  const before = readUnlessLink(file);
+  refuseLinkedFolder(file, home);
+  makeFolder(path.dirname(file));
+  return withLock(file, () => replaceSectionLocked(file, header, lines, home));
+}
+
+function replaceSectionLocked(
+  file: string,
+  header: string,
+  lines: readonly string[],
+  home: string | undefined,
+): { file: string; header: string; created: boolean } {
+  const before = readUnlessLink(file, home);
   const kept = before === undefined ? [] : withoutSection(before.split('\n'), header);
   while (kept.length > 0 && kept[kept.length - 1]!.trim() === '') kept.pop();
   const text = [...kept, ...(kept.length > 0 ? [''] : []), `[${header}]`, ...lines, ''].join('\n');
-  writeAtomically(file, text);
+  writeAtomically(file, text, home);
   return { file, header, created: before === undefined };
 }
 
-/** The file's text, undefined when it does not exist; refuses symbolic links, and files in a linked folder. */
-function readUnlessLink(file: string): string | undefined {
-  refuseLinkedFolder(file);
+/**
+ * The file's text, undefined when it does not exist; refuses symbolic links, and files reached through a linked
+ * folder (its own folder, or any folder between the home folder and it).
+ */
+function readUnlessLink(file: string, home: string | undefined): string | undefined {
+  refuseLinkedFolder(file, home);
   try {
-    if (lstatSync(file).isSymbolicLink()) {
+    const stats = lstatSync(file);
+    if (stats.isSymbolicLink()) {
       throw new ActionError(
         `${file} is a symbolic link; the action does not write credentials through links: point AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE at a regular file`,
+      );
+    }
+    if (!stats.isFile()) {
+      throw new ActionError(
+        `${file} is a folder or another kind of file, not a file of profiles: point AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE at a regular file`,
       );
     }
   } catch (error) {
@@ -216,8 +292,8 @@ function readUnlessLink(file: string): string | undefined {
   return readFileSync(file, 'utf8');
 }
 
-function refuseLinkedFolder(file: string): void {
-  const folder = linkedFolder(file);
+function refuseLinkedFolder(file: string, home: string | undefined): void {
+  const folder = linkedFolder(file, { within: home });
   if (folder !== undefined) {
     throw new ActionError(
       `${folder} is a symbolic link; the action does not write credentials through links: make it a real folder, or point AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE at files in one`,
@@ -282,9 +358,9 @@ function removeEmptyFolders(folder: string, sections: readonly WrittenSection[])
 }
 
 /** Writes through a 0600 temporary file renamed into place, so a reader never sees half a file. */
-function writeAtomically(file: string, text: string): void {
+function writeAtomically(file: string, text: string, home: string | undefined): void {
   makeFolder(path.dirname(file));
-  refuseLinkedFolder(file);
+  refuseLinkedFolder(file, home);
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {

@@ -10,14 +10,19 @@ export function proxyFor(
   { httpProxy, noProxy }: { httpProxy: string | undefined; noProxy: readonly string[] },
   env: NodeJS.ProcessEnv,
 ): string | undefined {
-  const proxy =
-    httpProxy ??
-    [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].find(
-      (value) => value !== undefined && value !== '',
-    );
+  const proxy = httpProxy ?? environmentProxy(env)?.url;
   if (proxy === undefined) return undefined;
   const bypass = noProxy.length > 0 ? noProxy : (env.NO_PROXY ?? env.no_proxy ?? '').split(',');
   return bypass.some((pattern) => hostMatches(endpoint, pattern.trim())) ? undefined : proxy;
+}
+
+/** The variables a proxy comes from when http-proxy is not set, first set one winning (blank counts as unset). */
+export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+
+/** The proxy the environment names, and its variable. */
+export function environmentProxy(env: NodeJS.ProcessEnv): { url: string; variable: string } | undefined {
+  const variable = PROXY_VARIABLES.find((name) => (env[name] ?? '').trim() !== '');
+  return variable === undefined ? undefined : { url: (env[variable] as string).trim(), variable };
 }
 
 /**

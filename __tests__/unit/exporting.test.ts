@@ -73,7 +73,9 @@ describe('exportCredentials with aws-profile', () => {
       },
     });
 
-    expect(() => exportWith(runner, world.env())).toThrow(/EISDIR/);
+    expect(() => exportWith(runner, world.env())).toThrow(
+      /is a folder or another kind of file, not a file of profiles/,
+    );
     if (before === undefined) expect(existsSync(world.credentialsFile)).toBe(false);
     else expect(readFileSync(world.credentialsFile, 'utf8')).toBe(before);
     expect(runner.callsOf('exportVariable')).toEqual([]);

@@ -424,7 +424,7 @@ const INVALID: Invalid[] = [
     `action-timeout-s ${JSON.stringify(raw)}`,
     { 'action-timeout-s': raw },
     'action-timeout-s',
-    'an integer of at least 0',
+    'an integer from 0 to 2147483',
   ]),
   // custom-tags
   ...[

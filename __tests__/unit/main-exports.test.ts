@@ -311,3 +311,26 @@ describe('mask-aws-account-id', () => {
     expectMaskedFirst(runner, [ACCOUNT, ...KEY_SECRETS]);
   });
 });
+
+describe('an AWS_PROFILE left by an earlier step', () => {
+  it('that names no profile: a warning says what later AWS CLI steps will say', async () => {
+    const runner = new FakeRunner({ inputs: OIDC });
+    await run(runner, world.env({ AWS_PROFILE: 'ghost' }));
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('warning')).toEqual([
+      [
+        `AWS_PROFILE="ghost", set by an earlier step or the job, names no profile in ${world.credentialsFile} or ${world.configFile}: the AWS CLI and boto3 fail "The config profile (ghost) could not be found" wherever it is still set. Set aws-profile to write that profile, or unset AWS_PROFILE.`,
+      ],
+    ]);
+  });
+
+  it('that names a profile of the files: no warning', async () => {
+    world.write(world.configFile, "[profile build] ; the team's\nregion = eu-west-1\n");
+    const runner = new FakeRunner({ inputs: OIDC });
+    await run(runner, world.env({ AWS_PROFILE: 'build' }));
+
+    expect(runner.failures).toEqual([]);
+    expect(runner.callsOf('warning')).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readConfig } from '../../src/inputs.js';
-import { networkNotes } from '../../src/network-notes.js';
+import { endpointWarning, networkNotes } from '../../src/network-notes.js';
 import { isAwsHost } from '../../src/sts.js';
 import { inputsFrom } from './fixtures/inputs.js';
 
@@ -39,20 +39,21 @@ describe('networkNotes: the endpoint', () => {
     expect(result.info[0]).toBe(line);
   });
 
-  it('warns when a variable sends the requests (and a web identity token) to a host that is not AWS', () => {
-    const { warnings } = notes({}, { AWS_ENDPOINT_URL_STS: 'https://collector.example.test:8443/sts' });
-    expect(warnings).toEqual([
-      expect.stringMatching(
-        /^AWS_ENDPOINT_URL_STS sends the STS requests to collector\.example\.test:8443, which is not an AWS STS host: with GitHub OIDC or a token file, the web identity token goes there too\./,
-      ),
-    ]);
+  it('warns when a variable sends the requests to a host that is not AWS: the token, or the signed requests', () => {
+    const env = { AWS_ENDPOINT_URL_STS: 'https://collector.example.test:8443/sts' };
+    expect(endpointWarning(config({}, env), env, true)).toMatch(
+      /^AWS_ENDPOINT_URL_STS sends the STS requests to collector\.example\.test:8443, which is not an AWS STS host, and the web identity token goes there with them\./,
+    );
+    expect(endpointWarning(config({}, env), env, false)).toMatch(
+      /which is not an AWS STS host, and it sees the signed requests \(each could be sent on to AWS within minutes\)\./,
+    );
+    expect(notes({}, env).warnings).toEqual([]);
   });
 
   it('does not warn for an AWS host from a variable, nor for the sts-endpoint input', () => {
-    expect(notes({}, { AWS_ENDPOINT_URL_STS: 'https://sts-fips.us-east-1.amazonaws.com' }).warnings).toEqual(
-      [],
-    );
-    expect(notes({ 'sts-endpoint': 'http://127.0.0.1:4566' }).warnings).toEqual([]);
+    const aws = { AWS_ENDPOINT_URL_STS: 'https://sts-fips.us-east-1.amazonaws.com' };
+    expect(endpointWarning(config({}, aws), aws, true)).toBeUndefined();
+    expect(endpointWarning(config({ 'sts-endpoint': 'http://127.0.0.1:4566' }), {}, true)).toBeUndefined();
   });
 });
 

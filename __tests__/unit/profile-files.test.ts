@@ -269,7 +269,9 @@ describe('removeSections', () => {
     writeFileSync(target, '[deploy]\nkept = yes\n');
     rmSync(credentialsFile);
     symlinkSync(target, credentialsFile);
-    expect(() => removeSections(written)).toThrow(/symbolic link/);
+    expect(removeSections(written)).toEqual([
+      { section: written[0], why: expect.stringContaining(`${credentialsFile} is a symbolic link`) },
+    ]);
     expect(read(target)).toBe('[deploy]\nkept = yes\n');
   });
 });
@@ -340,6 +342,36 @@ describe('a linked folder', () => {
     );
     expect(() => writeProfile('ci', CREDENTIALS, 'us-east-1', homeEnv)).toThrow(ActionError);
     expect(readdirSync(real)).toEqual([]);
+  });
+});
+
+describe('a linked folder between the home folder and the file', () => {
+  it('is refused, and nothing is created through it', () => {
+    const home = path.join(dir, 'home');
+    const elsewhere = path.join(dir, 'workspace', 'planted');
+    mkdirSync(elsewhere, { recursive: true });
+    mkdirSync(home);
+    symlinkSync(elsewhere, path.join(home, 'tools'));
+    const linkedEnv = {
+      HOME: home,
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'tools', 'aws', 'credentials'),
+      AWS_CONFIG_FILE: path.join(home, 'tools', 'aws', 'config'),
+    };
+    expect(() => checkProfileWritable('ci', linkedEnv, false)).toThrow(
+      `${path.join(home, 'tools')} is a symbolic link; the action does not write credentials through links`,
+    );
+    expect(() => writeProfile('ci', CREDENTIALS, 'us-east-1', linkedEnv)).toThrow(ActionError);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});
+
+describe('writing with a lock', () => {
+  it('leaves no lock or temporary file behind', () => {
+    writeProfile('one', CREDENTIALS, 'us-east-1', env);
+    writeProfile('two', CREDENTIALS, 'us-east-1', env);
+    expect(readdirSync(folder).sort()).toEqual(['config', 'credentials']);
+    expect(read(credentialsFile)).toContain('[one]');
+    expect(read(credentialsFile)).toContain('[two]');
   });
 });
 
