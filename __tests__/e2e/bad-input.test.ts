@@ -54,8 +54,12 @@ describe('bad input: refused before any request, naming the input, nothing hande
     expect(jobFiles(job)).toEqual(filesBefore);
     expectNoStackTrace(step.log);
 
-    // The only commands: the error, the step's group, and masks for the secret inputs given.
-    const secrets = new Set(SECRET_INPUTS.map((name) => String(given[name] ?? '').trim()));
+    // The only commands: the error, the step's group, and masks for the secret inputs given and the runner's
+    // ID-token bearer (masked before anything, in case an endpoint echoes it).
+    const secrets = new Set([
+      ...SECRET_INPUTS.map((name) => String(given[name] ?? '').trim()),
+      job.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '',
+    ]);
     const unexpected = workflowCommands(step.log).filter(
       ({ name, value }) =>
         name !== 'error' && !LAYOUT_COMMANDS.has(name) && !(name === 'add-mask' && secrets.has(value)),

@@ -66,7 +66,8 @@ export function worldSecrets(world: World, inputs: Inputs = {}): NamedSecret[] {
   ];
 }
 
-function expectNoLeaks(world: World, step: ActionStep, inputs: Inputs): void {
+/** The secrets rule on one step (runAction and runPost apply it), for steps a test starts itself. */
+export function expectNoLeaks(world: World, step: ActionStep, inputs: Inputs = {}): void {
   expect(findLeaks(step.log, worldSecrets(world, inputs))).toEqual([]);
   expect(findLeaks(step.summary, worldSecrets(world, inputs))).toEqual([]);
 }

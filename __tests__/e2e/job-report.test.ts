@@ -42,6 +42,7 @@ describe('the job summary', () => {
       'Credential source': 'GitHub OIDC',
       Identity: `\`arn:aws:sts::${account.accountId}:assumed-role/deploy/GitHubActions\``,
       Region: world().region,
+      'STS endpoint': `\`${world().stsEndpoint}\``,
       Expires: `${expiry} (in 60 min)`,
       'Session tags': 'none sent',
       Retries: '0',
@@ -136,9 +137,11 @@ describe('the log', () => {
     const start = lines.indexOf('::group::Getting AWS credentials');
     const end = lines.indexOf('::endgroup::');
     expect(lines.filter((line) => /^::(end)?group::/.test(line))).toHaveLength(2);
-    expect(start).toBe(0);
+    // Before the group only masks: the ID-token bearer, first of all.
+    expect(lines.slice(0, start)).toEqual([`::add-mask::${job.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`]);
     const inside = lines.slice(start + 1, end).filter((line) => !line.startsWith('::add-mask::'));
     expect(inside).toEqual([
+      `STS endpoint: ${world().stsEndpoint} (sts-endpoint input)`,
       expect.stringMatching(/^Credential source: github-oidc \(/),
       `Assuming ${account.deployRole} as session GitHubActions for 3600 s`,
     ]);

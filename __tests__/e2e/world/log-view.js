@@ -34,6 +34,24 @@ export function maskedLog(raw, { debug = false, masks = new Set() } = {}) {
 }
 
 /**
+ * The deprecated commands that still change what a step hands on when printed: `::save-state name=N::value` and
+ * `::set-output name=N::value`. The runner reads a line as a command once its leading white space is trimmed.
+ * @param {string} raw  the step's stdout and stderr
+ * @returns {{ state: Record<string, string>, outputs: Record<string, string> }}
+ */
+export function stdoutCommands(raw) {
+  /** @type {{ state: Record<string, string>, outputs: Record<string, string> }} */
+  const found = { state: {}, outputs: {} };
+  for (const line of raw.split(/\r?\n|\r/)) {
+    const command = /^::(save-state|set-output) name=([^,:]+)(?:,[^:]*)?::(.*)$/.exec(line.trimStart());
+    if (!command) continue;
+    const [, name, key = '', value = ''] = command;
+    found[name === 'save-state' ? 'state' : 'outputs'][unescapeProperty(key)] = unescape(value);
+  }
+  return found;
+}
+
+/**
  * @param {string} text
  * @param {Set<string>} masks
  */
@@ -49,4 +67,12 @@ function mask(text, masks) {
  */
 function unescape(value) {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+/**
+ * Undoes @actions/core's escaping of command properties.
+ * @param {string} value
+ */
+function unescapeProperty(value) {
+  return unescape(value.replace(/%3A/g, ':').replace(/%2C/g, ','));
 }

@@ -51,8 +51,10 @@ export async function newSigningKey() {
  */
 
 /**
- * @typedef {number | 'reset' | 'hold'} IdTokenFailure  an HTTP status (answered with GitHub's JSON error body),
- *   a destroyed socket, or a connection left open unanswered
+ * @typedef {number | 'reset' | 'hold' | 'echo-authorization'} IdTokenFailure  an HTTP status (answered with
+ *   GitHub's JSON error body), a destroyed socket, a connection left open unanswered, or an HTTP 500 whose body
+ *   echoes the request's Authorization header (the job's bearer token), as a misconfigured proxy's or gateway's
+ *   error page can
  */
 
 /**
@@ -84,6 +86,14 @@ export async function startOidcServer(key) {
     requests.push(seen);
     if (failure === 'reset') return request.socket.destroy();
     if (failure === 'hold') return; // the client's timeout, or stop(), ends it
+    if (failure === 'echo-authorization') {
+      seen.status = 500;
+      const authorization = String(request.headers.authorization ?? '(none)');
+      return answer(500, {
+        message: `Internal error for Authorization: ${authorization}`,
+        request: { url: request.url, headers: request.headers },
+      });
+    }
     if (typeof failure === 'number') {
       return answer(failure, { message: `Injected failure: HTTP ${failure}` });
     }

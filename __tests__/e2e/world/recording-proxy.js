@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { URLSearchParams } from 'node:url';
 import { closeServer, listenOnLoopback } from './listen.js';
 
@@ -50,6 +51,9 @@ import { closeServer, listenOnLoopback } from './listen.js';
  * @property {(...faults: Fault[]) => void} injectFaults  the next requests get these, one each, in order (a
  *   fault naming an action only a request of that action); later ones pass through again
  * @property {() => number} pendingFaults  faults not used yet
+ * @property {(count: number) => void} gatherAnswers  the next `count` requests passed to moto get their answers
+ *   all at once, when the last of them has its answer (or 10 s after the first): steps started together then
+ *   go on from that point together, to meet at what they do next (writing the same files, say)
  * @property {(perSecond: number | undefined) => void} limitRate  at most this many requests in any second pass
  *   (to moto or to a fault); the others get STS's `Throttling: Rate exceeded`; undefined lifts the limit
  * @property {() => void} reset  forgets requests, pending faults and the rate limit
@@ -68,6 +72,8 @@ export async function startRecordingProxy(targetUrl) {
   const faults = [];
   /** @type {number | undefined} */
   let perSecond;
+  /** @type {Gathering | undefined} */
+  let gathering;
   /** Arrival times of the requests the rate limit let through in the last second. */
   /** @type {number[]} */
   let admitted = [];
@@ -122,6 +128,17 @@ export async function startRecordingProxy(targetUrl) {
       return;
     }
 
+    // A member of the gathering waits, answer in hand, for the others.
+    const gathered = gathering;
+    if (gathered !== undefined && --gathered.members === 0) gathering = undefined;
+    /** @param {() => void} send */
+    const whenGathered = (send) => {
+      if (gathered === undefined) return send();
+      gathered.ready.push(send);
+      if (gathered.ready.length === gathered.count) release(gathered);
+      else gathered.timer ??= setTimeout(() => release(gathered), 10_000);
+    };
+
     const upstream = httpRequest(
       {
         host: target.hostname,
@@ -143,9 +160,11 @@ export async function startRecordingProxy(targetUrl) {
           outgoing.writeHead(status, headers);
           return outgoing.end(cut);
         }
-        keep(status, responseBody, undefined);
-        outgoing.writeHead(status, answer.headers);
-        outgoing.end(responseBody);
+        whenGathered(() => {
+          keep(status, responseBody, undefined);
+          outgoing.writeHead(status, answer.headers);
+          outgoing.end(responseBody);
+        });
       },
     );
     upstream.on('timeout', () => upstream.destroy(new Error('moto did not answer within 15 s')));
@@ -164,6 +183,9 @@ export async function startRecordingProxy(targetUrl) {
       faults.push(...more);
     },
     pendingFaults: () => faults.length,
+    gatherAnswers: (count) => {
+      gathering = { count, members: count, ready: [], timer: undefined };
+    },
     limitRate: (limit) => {
       perSecond = limit;
       admitted = [];
@@ -173,9 +195,24 @@ export async function startRecordingProxy(targetUrl) {
       faults.splice(0);
       perSecond = undefined;
       admitted = [];
+      gathering = undefined;
     },
     stop: () => closeServer(server),
   };
+}
+
+/**
+ * @typedef {object} Gathering  requests whose answers go out together
+ * @property {number} count  how many
+ * @property {number} members  how many more requests join it
+ * @property {(() => void)[]} ready  the answers in hand, each sent when called
+ * @property {NodeJS.Timeout | undefined} timer  releases them anyway, should some never come
+ */
+
+/** Sends every answer the gathering holds. @param {Gathering} gathered */
+function release(gathered) {
+  clearTimeout(gathered.timer);
+  for (const send of gathered.ready.splice(0)) send();
 }
 
 /**

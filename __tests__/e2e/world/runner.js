@@ -9,7 +9,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { inputVariables, loadActionMetadata, postStepRuns } from './action-metadata.js';
 import { createCommandFiles, readCommandFiles } from './file-commands.js';
 import { GITHUB_RUN } from './github-run.js';
-import { maskedLog } from './log-view.js';
+import { maskedLog, stdoutCommands } from './log-view.js';
 import { NODE24, REPO_ROOT } from './tools.js';
 
 /**
@@ -29,8 +29,8 @@ import { NODE24, REPO_ROOT } from './tools.js';
  * @property {string} log      stdout and stderr as the process wrote them, unmasked
  * @property {string} display  the log as the runner shows it (commands rendered, secrets masked)
  * @property {Record<string, string>} exported  what the step wrote to GITHUB_ENV
- * @property {Record<string, string>} outputs
- * @property {Record<string, string>} state
+ * @property {Record<string, string>} outputs  GITHUB_OUTPUT, and ::set-output lines of stdout
+ * @property {Record<string, string>} state    GITHUB_STATE, and ::save-state lines of stdout
  * @property {string} summary
  */
 
@@ -166,6 +166,30 @@ export class Job {
   }
 
   /**
+   * The post step of a `uses:` step of the action that never ran, given these saved values as its STATE_*: what
+   * a post step gets when an earlier step of the job has written to the main step's GITHUB_STATE file, or when
+   * state is crafted some other way. Registers nothing; the job's own post steps stay as they are.
+   * @param {Record<string, string>} state  saved state, by name (without STATE_)
+   * @param {{ id?: string, inputs?: Record<string, string | number | boolean>, env?: Record<string, string>,
+   *   actionRef?: string, action?: string }} [options]  the main step's `with:` and `env:`, as in `uses`
+   * @returns {Promise<ActionStep>}
+   */
+  async postWithState(
+    state,
+    { id = 'assume-role', inputs = {}, env = {}, actionRef = GITHUB_RUN.actionRef, action = REPO_ROOT } = {},
+  ) {
+    const metadata = loadActionMetadata(action);
+    if (metadata.runs.post === undefined) throw new Error(`${action} has no post step`);
+    const stateVariables = Object.fromEntries(Object.entries(state).map(([name, v]) => [`STATE_${name}`, v]));
+    return this.#nodeStep(
+      `${id}-post`,
+      path.join(action, metadata.runs.post),
+      { ...inputVariables(metadata, inputs), ...env, ...stateVariables },
+      actionRef,
+    );
+  }
+
+  /**
    * A `run:` step: runs `argv` with the job's environment (plus the step's `env:`).
    * @param {string[]} argv
    * @param {{ env?: Record<string, string> }} [options]
@@ -226,14 +250,17 @@ export class Job {
     const log = readFileSync(logFile, 'utf8');
     const commands = readCommandFiles(files);
     this.#apply(commands);
+    // The runner still acts on the deprecated ::save-state and ::set-output lines of stdout, as the step prints
+    // them; the files are read when it has ended, so theirs win.
+    const printed = stdoutCommands(log);
     return {
       id,
       exitCode,
       log,
       display: maskedLog(log, { debug: this.#debug, masks: this.masks }),
       exported: commands.env,
-      outputs: commands.outputs,
-      state: commands.state,
+      outputs: { ...printed.outputs, ...commands.outputs },
+      state: { ...printed.state, ...commands.state },
       summary: commands.summary,
     };
   }
