@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import { InputError } from '../../src/errors.js';
 import { readConfig, SECRET_INPUTS, type Config } from '../../src/inputs.js';
-import { ACTION_DEFAULTS, inputsFrom } from './fixtures/inputs.js';
+import { ACTION_DEFAULTS, BOOLEAN_INPUTS, inputsFrom } from './fixtures/inputs.js';
 
 type Inputs = Record<string, string>;
 
@@ -12,22 +14,6 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENvalue';
 const KEYS = { 'aws-access-key-id': KEY_ID, 'aws-secret-access-key': SECRET };
 const WORKSPACE = path.resolve('/home/runner/work/repo/repo');
-
-const BOOLEAN_INPUTS = [
-  'role-chaining',
-  'role-skip-session-tagging',
-  'mask-aws-account-id',
-  'output-credentials',
-  'output-env-credentials',
-  'unset-current-credentials',
-  'overwrite-aws-profile',
-  'disable-retry',
-  'special-characters-workaround',
-  'use-existing-credentials',
-  'force-skip-oidc',
-  'refresh-credentials',
-  'summary',
-] as const;
 
 /** Config keys of the boolean inputs. */
 const BOOLEAN_FIELDS: Record<(typeof BOOLEAN_INPUTS)[number], keyof Config> = {
@@ -66,6 +52,18 @@ const tags = (count: number, prefix = 'Tag'): string =>
   JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, `v${i}`])));
 const policyArns = (count: number): string =>
   Array.from({ length: count }, (_, i) => `arn:aws:iam::123456789012:policy/p${i}`).join('\n');
+
+describe('BOOLEAN_INPUTS', () => {
+  it('is every input action.yml describes as "Accepts true or false"', () => {
+    const action = parse(readFileSync('action.yml', 'utf8')) as {
+      inputs: Record<string, { description: string }>;
+    };
+    const described = Object.entries(action.inputs)
+      .filter(([, input]) => /Accepts true or false\.\s*$/.test(input.description))
+      .map(([name]) => name);
+    expect([...BOOLEAN_INPUTS].sort()).toEqual(described.sort());
+  });
+});
 
 describe('defaults', () => {
   const defaults: Config = {
