@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { messageOf } from './errors.js';
 import { RESTORED_VARIABLES, STATE } from './exporting.js';
 import { shown } from './input-parsers.js';
+import { REGION_CODE } from './partition.js';
 import { homeDir } from './platform.js';
 import { keepProfileNamed, profileFilePaths, removeSections, type WrittenSection } from './profile-files.js';
 import { actionsRunner, type Runner } from './runner.js';
@@ -134,7 +135,7 @@ function keepProfileStub(
     { ...env, AWS_CONFIG_FILE: after.AWS_CONFIG_FILE ?? env.AWS_CONFIG_FILE },
     platform,
   ).config;
-  const region = /^[a-z0-9-]{1,32}$/.test(after.AWS_REGION ?? '') ? after.AWS_REGION : undefined;
+  const region = REGION_CODE.test(after.AWS_REGION ?? '') ? after.AWS_REGION : undefined;
   return keepProfileNamed(profile, region, configFile, homeDir(env, platform))
     ? `kept [${profile === 'default' ? 'default' : `profile ${profile}`}] in ${configFile} without credentials, because AWS_PROFILE=${profile} stays set`
     : undefined;
@@ -142,13 +143,12 @@ function keepProfileStub(
 
 /** What a value put back must be, like the inputs and variables it stands for. */
 const PREVIOUS_VALUE_CHECKS: Readonly<Record<string, (value: string) => boolean>> = {
-  AWS_REGION: (value) => REGION.test(value),
-  AWS_DEFAULT_REGION: (value) => REGION.test(value),
+  AWS_REGION: (value) => REGION_CODE.test(value),
+  AWS_DEFAULT_REGION: (value) => REGION_CODE.test(value),
   AWS_PROFILE: (value) => /^[\w+=,.@-]{1,64}$/.test(value),
   AWS_CONFIG_FILE: (value) => path.isAbsolute(value) && !/\p{Cc}/u.test(value),
   MSYS2_ENV_CONV_EXCL: (value) => /^[A-Za-z0-9_;]*$/.test(value),
 };
-const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$/;
 
 /**
  * The files the action writes profile sections to: the shared files where the post step's environment, the

@@ -9,7 +9,7 @@ import {
   shown,
   singleLine,
 } from './input-parsers.js';
-import { arnAccount, arnPartition, partitionOf, type Partition } from './partition.js';
+import { arnAccount, arnPartition, partitionOf, REGION_CODE, type Partition } from './partition.js';
 import { environmentProxy } from './proxy.js';
 import {
   readCustomTags,
@@ -82,7 +82,6 @@ const MAX_SECRET_LENGTH: Readonly<Record<(typeof SECRET_INPUTS)[number], number>
 /** Reads one input, trimmed; '' when not set. */
 export type GetInput = (name: string) => string;
 
-const REGION = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$/;
 const ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -108,7 +107,12 @@ export function readConfig(
   const rawRegion = line('aws-region');
   if (rawRegion === '')
     throw new InputError('aws-region', 'aws-region is required: set it to the region to use, like us-east-1');
-  const region = parsePattern('aws-region', rawRegion, REGION, 'an AWS region like us-east-1 or eu-west-1');
+  const region = parsePattern(
+    'aws-region',
+    rawRegion,
+    REGION_CODE,
+    'an AWS region like us-east-1 or eu-west-1',
+  );
   const partition = partitionOf(region);
 
   const roleToAssume = optional(line('role-to-assume'));

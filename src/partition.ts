@@ -23,6 +23,9 @@ const PARTITIONS: ReadonlyArray<{ prefix: string; partition: Partition }> = [
 ];
 const COMMERCIAL = partition('aws', 'amazonaws.com');
 
+/** A region code as AWS writes them: us-east-1, cn-north-1, us-gov-west-1, ap-southeast-10. */
+export const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)?-[a-z]+-\d{1,2}$/;
+
 /** The partition a region belongs to (`cn-north-1` → `aws-cn`). */
 export function partitionOf(region: string): Partition {
   return PARTITIONS.find(({ prefix }) => region.startsWith(prefix))?.partition ?? COMMERCIAL;
