@@ -59,6 +59,7 @@ export async function obtainCredentials(
   deps: ObtainDeps,
 ): Promise<Obtained> {
   let lastToken: string | undefined;
+  let lastAssumeInput: AssumeRoleCommandInput | undefined;
   const failure = (call: FailureContext['call'], roleArn: string | undefined): FailureContext => ({
     call,
     source: choice.kind,
@@ -71,6 +72,9 @@ export async function obtainCredentials(
     },
     get token() {
       return lastToken;
+    },
+    get assumeInput() {
+      return lastAssumeInput;
     },
   });
 
@@ -147,6 +151,7 @@ export async function obtainCredentials(
             deps,
             failure('AssumeRole', roleArn),
             choice,
+            (request) => (lastAssumeInput = request),
             (tags) => (tagsSent = tags),
           );
         };
@@ -170,6 +175,7 @@ async function assumeWithTags(
   deps: ObtainDeps,
   ctx: FailureContext,
   choice: SourceChoice,
+  sending: (request: AssumeRoleCommandInput) => void,
   sent: (tags: readonly Tag[]) => void,
 ): Promise<Session> {
   const what = `assume ${roleArn} with ${choice.kind === 'static-keys' ? 'the access keys' : 'the credentials the job already has'}`;
@@ -189,6 +195,7 @@ async function assumeWithTags(
   };
   const send = async (withOptional: boolean): Promise<Session> => {
     const request = input(withOptional);
+    sending(request);
     const session = await assumeRole(deps.client, request, deps.signal);
     sent(request.Tags ?? []);
     return session;

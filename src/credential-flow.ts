@@ -38,6 +38,7 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
   const choice = chooseSource(config, env);
   step.stats.source = choice.kind;
   runner.info(`Credential source: ${choice.kind} (${choice.reason})`);
+  if (choice.warning !== undefined) runner.warning(choice.warning);
   for (const warning of runWarnings(env, choice.kind)) runner.warning(warning);
   const elsewhere = endpointWarning(
     config,

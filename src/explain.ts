@@ -1,5 +1,6 @@
-import { decodeJwt } from 'jose/jwt/decode';
+import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { codeOf, messageOf, redact } from './errors.js';
+import { decodeClaims, GITHUB_ISSUER_HOST, subjectForms } from './oidc-claims.js';
 import { arnPartition } from './partition.js';
 import type { SourceKind } from './sources/choose.js';
 
@@ -15,12 +16,14 @@ export interface FailureContext {
   readonly token: string | undefined;
   /** GITHUB_ACTOR, for causes that depend on who runs the job (Dependabot). */
   readonly actor: string;
+  /** The last AssumeRole request sent, to say what its tags and policies weigh when STS finds them too large. */
+  readonly assumeInput?: AssumeRoleCommandInput | undefined;
 }
 
 type Rule = {
   readonly codes: readonly string[];
   readonly when?: (ctx: FailureContext, message: string) => boolean;
-  readonly hint: (ctx: FailureContext) => string;
+  readonly hint: (ctx: FailureContext, message: string) => string;
 };
 
 const SOURCE_NAMES: Record<SourceKind, string> = {
@@ -56,14 +59,35 @@ const RULES: readonly Rule[] = [
     codes: ['AccessDenied', 'AccessDeniedException'],
     when: (ctx) => ctx.call === 'AssumeRoleWithWebIdentity',
     hint: (ctx) => {
-      const claims = tokenClaims(ctx.token);
+      const claims = decodeClaims(ctx.token);
+      const host = claims?.issuerHost ?? GITHUB_ISSUER_HOST;
+      const subject = claims && subjectForms(claims);
+      const form =
+        subject?.form === 'immutable'
+          ? ' (the immutable form; a policy written for repo:OWNER/REPO:… refuses it)'
+          : subject?.form === 'name' && subject.other !== undefined
+            ? ' (the name form; a policy written for repo:OWNER@OWNER_ID/REPO@REPO_ID:… refuses it)'
+            : '';
       return (
         `the trust policy of ${ctx.roleArn} does not accept this token. It must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `arn:${arnPartition(ctx.roleArn ?? 'arn:aws')}:iam::<account>:oidc-provider/${claims.issuerHost ?? 'token.actions.githubusercontent.com'} with conditions that match the token` +
-        (claims.sub
-          ? `: ${claims.issuerHost ?? 'token.actions.githubusercontent.com'}:sub = "${claims.sub}" and :aud = "${claims.aud}".`
+        `arn:${arnPartition(ctx.roleArn ?? 'arn:aws')}:iam::<account>:oidc-provider/${host} with conditions that match the token` +
+        (subject
+          ? `: ${host}:sub = "${subject.sub}"${form} and :aud = "${claims.value('aud') ?? ''}".`
           : '.') +
-        ' A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. The lines above show the claims and a statement that admits this job.'
+        ' A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. The lines above show the condition keys and a statement that admits this job.'
+      );
+    },
+  },
+  {
+    codes: ['AccessDenied', 'AccessDeniedException'],
+    when: (ctx, message) => ctx.call === 'AssumeRole' && /sts:TagSession/.test(message),
+    hint: (ctx) => {
+      const tags = ctx.assumeInput?.Tags?.length ?? 0;
+      return (
+        `${ctx.roleArn} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller (AWS names it at the end) ` +
+        `(the action sent ${tags} session tag${tags === 1 ? '' : 's'}; the caller's own IAM policy must allow sts:TagSession too). ` +
+        'Either add "sts:TagSession" to the Action of the trust policy statement that admits the caller (Action: ["sts:AssumeRole", "sts:TagSession"]), ' +
+        'or set role-skip-session-tagging: true to assume the role without tags.'
       );
     },
   },
@@ -87,10 +111,10 @@ const RULES: readonly Rule[] = [
   {
     codes: ['InvalidIdentityToken', 'InvalidIdentityTokenException'],
     hint: (ctx) => {
-      const claims = tokenClaims(ctx.token);
+      const claims = decodeClaims(ctx.token);
       return (
-        `STS refused the token itself: the role's account needs an IAM OIDC identity provider for ${claims.iss ?? 'the token issuer'}` +
-        ` whose audience list includes "${claims.aud ?? 'the audience input'}" (the audience input sets the token's aud).`
+        `STS refused the token itself: the role's account needs an IAM OIDC identity provider for ${claims?.value('iss') ?? 'the token issuer'}` +
+        ` whose audience list includes "${claims?.value('aud') ?? 'the audience input'}" (the audience input sets the token's aud).`
       );
     },
   },
@@ -117,8 +141,8 @@ const RULES: readonly Rule[] = [
   },
   {
     codes: ['PackedPolicyTooLarge', 'PackedPolicyTooLargeException'],
-    hint: () =>
-      'the session tags and policies are too large once packed: shorten custom-tags, inline-session-policy or managed-session-policies, or set role-skip-session-tagging: true.',
+    hint: (ctx, message) =>
+      `the session tags and policies are too large once packed${packedBudget(ctx, message)}: shorten custom-tags, inline-session-policy or managed-session-policies, or set role-skip-session-tagging: true.`,
   },
   {
     codes: ['MalformedPolicyDocument', 'MalformedPolicyDocumentException'],
@@ -154,7 +178,7 @@ export function explain(error: unknown, ctx: FailureContext): string {
   const message = firstSentences(ctx.token ? redact(messageOf(error), [ctx.token]) : messageOf(error));
   const rule = RULES.find((r) => r.codes.includes(code) && (r.when?.(ctx, message) ?? true));
   const said = code && !message.includes(code) ? `${code}: ${message}` : message;
-  return rule ? `${rule.hint(ctx)} (AWS said: ${said})` : said;
+  return rule ? `${rule.hint(ctx, message)} (AWS said: ${said})` : said;
 }
 
 /**
@@ -172,22 +196,27 @@ function firstSentences(message: string): string {
   return `${cut.slice(0, Math.max(0, cut.lastIndexOf(' ')))} ...`;
 }
 
-function tokenClaims(token: string | undefined): {
-  iss?: string;
-  issuerHost?: string;
-  sub?: string;
-  aud?: string;
-} {
-  if (token === undefined) return {};
-  try {
-    const claims = decodeJwt(token);
-    const aud = Array.isArray(claims.aud) ? claims.aud.join(',') : claims.aud;
-    return {
-      ...(claims.iss !== undefined && { iss: claims.iss, issuerHost: claims.iss.replace(/^https:\/\//, '') }),
-      ...(claims.sub !== undefined && { sub: claims.sub }),
-      ...(aud !== undefined && { aud }),
-    };
-  } catch {
-    return {};
-  }
+/**
+ * What the refused request weighed: STS says how much of the packed budget it used ("Packed policy consumes
+ * 112% of allotted space"), and the characters of what the action sent say how much of that the tags take.
+ */
+function packedBudget(ctx: FailureContext, message: string): string {
+  const input = ctx.assumeInput;
+  const percent = /(\d{1,4})\s*%/.exec(message)?.[1];
+  const used = percent === undefined ? '' : `: STS says they use ${percent}% of the allowed size`;
+  if (input === undefined) return percent === undefined ? '' : `${used}. Fix it`;
+  const tags = input.Tags ?? [];
+  const tagChars = tags.reduce((sum, tag) => sum + (tag.Key?.length ?? 0) + (tag.Value?.length ?? 0), 0);
+  const policyChars = input.Policy?.length ?? 0;
+  const arns = input.PolicyArns ?? [];
+  const arnChars = arns.reduce((sum, { arn }) => sum + (arn?.length ?? 0), 0);
+  const total = tagChars + policyChars + arnChars;
+  const share = total === 0 ? 0 : tagChars / total;
+  const budget = percent === undefined ? '' : `, about ${Math.round(Number(percent) * share)}% of the budget`;
+  return (
+    `${used}. The ${tags.length} session tags (${tagChars} characters of keys and values) are ${Math.round(share * 100)}% of the characters sent${budget}` +
+    (policyChars > 0 ? `; inline-session-policy has ${policyChars} characters` : '') +
+    (arns.length > 0 ? `; managed-session-policies names ${arns.length} ARNs` : '') +
+    '. Fix it'
+  );
 }

@@ -161,26 +161,45 @@ describe('chooseSource', () => {
     mkdirSync(path.join(home, '.aws'));
     writeFileSync(path.join(home, '.aws', 'credentials'), '[default]\n');
     const choice = choose({ 'role-to-assume': ROLE }, { RUNNER_ENVIRONMENT: 'github-hosted' });
+    const file = path.join(home, '.aws', 'credentials');
     expect(choice).toEqual({
       kind: 'existing',
-      reason: `no GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL is not set): assuming the role with the credentials the job already has (${path.join(home, '.aws', 'credentials')})`,
+      reason: `no GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL is not set): assuming the role with the credentials the job already has (${file})`,
+      // Not silent: the runner has no credentials of its own, so an earlier step left these.
+      warning: expect.stringMatching(
+        new RegExp(
+          `^No GitHub OIDC token, because the job lacks \`permissions: id-token: write\`\\. .* Assuming ${ROLE} with the credentials an earlier step left \\(${file}\\) instead; set role-chaining: true if that is what you mean\\.$`,
+        ),
+      ),
     });
+  });
+
+  it('does not warn about other credentials on a self-hosted runner, which may have its own', () => {
+    const choice = choose(
+      { 'role-to-assume': ROLE },
+      { RUNNER_ENVIRONMENT: 'self-hosted', AWS_PROFILE: 'ci' },
+    );
+    expect(choice.kind).toBe('existing');
+    expect(choice.warning).toBeUndefined();
   });
 
   it('fails on a GitHub-hosted runner when a role has no source, asking for id-token: write', () => {
     const error = thrown(() => choose({ 'role-to-assume': ROLE }, { RUNNER_ENVIRONMENT: 'github-hosted' }));
     expect(error).toBeInstanceOf(ActionError);
     expect(error.message).toContain(`No credentials to assume ${ROLE} with`);
-    expect(error.message).toContain('the job most likely lacks `permissions: id-token: write`');
-    expect(error.message).toContain('Add `permissions: { id-token: write, contents: read }` to the job');
-    expect(error.message).toContain('or pass aws-access-key-id and aws-secret-access-key');
+    expect(error.message).toContain(
+      'there is no GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set) because the job lacks `permissions: id-token: write`',
+    );
+    expect(error.message).toContain(
+      'add `id-token: write` (with `contents: read` to check out code) to the job',
+    );
   });
 
   it('fails on a GitHub-hosted runner when force-skip-oidc leaves a role without a source', () => {
     const inputs = { 'role-to-assume': ROLE, 'force-skip-oidc': 'true' };
     const error = thrown(() => choose(inputs, { ...OIDC, RUNNER_ENVIRONMENT: 'github-hosted' }));
     expect(error).toBeInstanceOf(ActionError);
-    expect(error.message).toContain('force-skip-oidc is true, so the GitHub OIDC token is not used');
+    expect(error.message).toContain("force-skip-oidc is true, so the job's GitHub OIDC token is not used");
     expect(error.message).toContain('or pass aws-access-key-id and aws-secret-access-key');
   });
 

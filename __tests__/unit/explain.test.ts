@@ -174,7 +174,7 @@ describe('explain: hints by error code', () => {
         'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com with conditions that match the token: ' +
         `token.actions.githubusercontent.com:sub = "${SUB}" and :aud = "sts.amazonaws.com". ` +
         'A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. ' +
-        'The lines above show the claims and a statement that admits this job. ' +
+        'The lines above show the condition keys and a statement that admits this job. ' +
         '(AWS said: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity)',
     );
   });
@@ -259,5 +259,66 @@ describe('explain: what AWS said', () => {
     ['an object thrown', { reason: 'odd' }, '{"reason":"odd"}'],
   ])('passes %s through', (_what, error, expected) => {
     expect(explain(error, ctx())).toBe(expected);
+  });
+});
+
+describe('explain: session tags refused or too large', () => {
+  const tags = [
+    { Key: 'GitHub', Value: 'Actions' },
+    { Key: 'Repository', Value: 'octo-org/octo-repo' },
+  ];
+  const assumeInput = { RoleArn: ROLE, RoleSessionName: 'GitHubActions', Tags: tags };
+
+  it('AccessDenied on sts:TagSession: the trust policy lacks it for this caller, and both fixes', () => {
+    const said = explain(
+      stsError(
+        'AccessDenied',
+        `User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:TagSession on resource: ${ROLE}`,
+      ),
+      ctx({ source: 'static-keys', assumeInput }),
+    );
+    expect(said).toBe(
+      `${ROLE} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller (AWS names it at the end) ` +
+        "(the action sent 2 session tags; the caller's own IAM policy must allow sts:TagSession too). " +
+        'Either add "sts:TagSession" to the Action of the trust policy statement that admits the caller (Action: ["sts:AssumeRole", "sts:TagSession"]), ' +
+        'or set role-skip-session-tagging: true to assume the role without tags. ' +
+        `(AWS said: AccessDenied: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:TagSession on resource: ${ROLE})`,
+    );
+  });
+
+  it('an AccessDenied that does not name sts:TagSession keeps the general AssumeRole hint', () => {
+    const said = explain(
+      stsError('AccessDenied', 'not authorized to perform: sts:AssumeRole'),
+      ctx({ assumeInput }),
+    );
+    expect(said).toMatch(/^the credentials the job already has may not assume/);
+  });
+
+  it('PackedPolicyTooLarge: the share of the budget STS names, the tags` share of it, the policies sent', () => {
+    const said = explain(
+      stsError(
+        'PackedPolicyTooLarge',
+        'Packed policy consumes 120% of allotted space, please use smaller policy.',
+      ),
+      ctx({ assumeInput: { ...assumeInput, Policy: 'x'.repeat(31), PolicyArns: [{ arn: 'a'.repeat(20) }] } }),
+    );
+    // Tags: 6+7+10+18 = 41 characters of 41+31+20 = 92 sent: 45%, about 53% of the budget.
+    expect(said).toBe(
+      'the session tags and policies are too large once packed: STS says they use 120% of the allowed size. ' +
+        'The 2 session tags (41 characters of keys and values) are 45% of the characters sent, about 53% of the budget; ' +
+        'inline-session-policy has 31 characters; managed-session-policies names 1 ARNs. ' +
+        'Fix it: shorten custom-tags, inline-session-policy or managed-session-policies, or set role-skip-session-tagging: true. ' +
+        '(AWS said: PackedPolicyTooLarge: Packed policy consumes 120% of allotted space, please use smaller policy.)',
+    );
+  });
+
+  it('PackedPolicyTooLarge without a percentage still says what was sent', () => {
+    const said = explain(
+      stsError('PackedPolicyTooLarge', 'Serialized token too large for session'),
+      ctx({ assumeInput }),
+    );
+    expect(said).toContain(
+      'too large once packed. The 2 session tags (41 characters of keys and values) are 100% of the characters sent. Fix it:',
+    );
   });
 });

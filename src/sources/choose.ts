@@ -1,6 +1,7 @@
 import { ActionError, InputError } from '../errors.js';
 import type { Config } from '../inputs.js';
 import { existingCredentialHints, isGitHubHosted } from './existing.js';
+import { missingTokenCause } from './missing-token.js';
 
 /** The four ways to get source credentials. */
 export type SourceKind = 'github-oidc' | 'token-file' | 'static-keys' | 'existing';
@@ -9,6 +10,8 @@ export type SourceKind = 'github-oidc' | 'token-file' | 'static-keys' | 'existin
 export interface SourceChoice {
   readonly kind: SourceKind;
   readonly reason: string;
+  /** Said as a warning: the job has no GitHub OIDC token on a GitHub-hosted runner, so other credentials are used. */
+  readonly warning?: string;
 }
 
 /** Picks the one credential source the inputs and environment call for, and says why. */
@@ -66,25 +69,31 @@ function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
     };
   }
   const hints = existingCredentialHints(env);
-  if (hints.length === 0 && isGitHubHosted(env))
-    throw new ActionError(noSourceMessage(config, oidcAvailable));
+  const hosted = isGitHubHosted(env);
+  if (hints.length === 0 && hosted) throw new ActionError(noSourceMessage(config, oidcAvailable, env));
+  if (config.forceSkipOidc && oidcAvailable) {
+    return {
+      kind: 'existing',
+      reason: 'force-skip-oidc is true: assuming the role with the credentials the job already has',
+    };
+  }
+  const found = hints.length > 0 ? hints.join(', ') : 'instance or container credentials';
   return {
     kind: 'existing',
-    reason:
-      config.forceSkipOidc && oidcAvailable
-        ? 'force-skip-oidc is true: assuming the role with the credentials the job already has'
-        : `no GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL is not set): assuming the role with the credentials the job already has${hints.length > 0 ? ` (${hints.join(', ')})` : ' (instance or container credentials)'}`,
+    reason: `no GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL is not set): assuming the role with the credentials the job already has (${found})`,
+    // A GitHub-hosted runner has no credentials of its own: these came from an earlier step, which is rarely
+    // what a job that names a role for GitHub OIDC meant. Say why there is no token and how to mean it.
+    ...(hosted && {
+      warning:
+        `No GitHub OIDC token, because ${missingTokenCause(env)} ` +
+        `Assuming ${config.roleToAssume ?? 'the role'} with the credentials an earlier step left (${found}) instead; set role-chaining: true if that is what you mean.`,
+    }),
   };
 }
 
-function noSourceMessage(config: Config, oidcAvailable: boolean): string {
-  const oidc = oidcAvailable
-    ? 'force-skip-oidc is true, so the GitHub OIDC token is not used'
-    : 'the GitHub OIDC variables (ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN) are not set, so the job most likely lacks `permissions: id-token: write` (pull requests from forks and Dependabot runs never get it)';
-  return (
-    `No credentials to assume ${config.roleToAssume ?? 'the role'} with: ${oidc}; ` +
-    'aws-access-key-id and web-identity-token-file are not set; and the job has no AWS credentials in its environment. ' +
-    'Add `permissions: { id-token: write, contents: read }` to the job (and trust the GitHub OIDC provider in the role), ' +
-    'or pass aws-access-key-id and aws-secret-access-key.'
-  );
+function noSourceMessage(config: Config, oidcAvailable: boolean, env: NodeJS.ProcessEnv): string {
+  const start = `No credentials to assume ${config.roleToAssume ?? 'the role'} with: aws-access-key-id and web-identity-token-file are not set, the job has no AWS credentials in its environment, and`;
+  return oidcAvailable
+    ? `${start} force-skip-oidc is true, so the job's GitHub OIDC token is not used: remove force-skip-oidc, or pass aws-access-key-id and aws-secret-access-key.`
+    : `${start} there is no GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set) because ${missingTokenCause(env)}`;
 }
