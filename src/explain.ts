@@ -1,7 +1,7 @@
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { codeOf, messageOf, redact } from './errors.js';
 import { decodeClaims, GITHUB_ISSUER_HOST, subjectForms } from './oidc-claims.js';
-import { arnPartition } from './partition.js';
+import { arnAccount, arnPartition } from './partition.js';
 import type { SourceKind } from './sources/choose.js';
 
 /** What was being attempted when STS (or the way to it) failed. */
@@ -70,7 +70,7 @@ const RULES: readonly Rule[] = [
             : '';
       return (
         `the trust policy of ${ctx.roleArn} does not accept this token. It must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `arn:${arnPartition(ctx.roleArn ?? 'arn:aws')}:iam::<account>:oidc-provider/${host} with conditions that match the token` +
+        `arn:${arnPartition(ctx.roleArn ?? 'arn:aws')}:iam::${ctx.roleArn === undefined ? '<account>' : arnAccount(ctx.roleArn)}:oidc-provider/${host} with conditions that match the token` +
         (subject
           ? `: ${host}:sub = "${subject.sub}"${form} and :aud = "${claims.value('aud') ?? ''}".`
           : '.') +
@@ -84,7 +84,7 @@ const RULES: readonly Rule[] = [
     hint: (ctx) => {
       const tags = ctx.assumeInput?.Tags?.length ?? 0;
       return (
-        `${ctx.roleArn} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller (AWS names it at the end) ` +
+        `${ctx.roleArn} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller AWS names at the end ` +
         `(the action sent ${tags} session tag${tags === 1 ? '' : 's'}; the caller's own IAM policy must allow sts:TagSession too). ` +
         'Either add "sts:TagSession" to the Action of the trust policy statement that admits the caller (Action: ["sts:AssumeRole", "sts:TagSession"]), ' +
         'or set role-skip-session-tagging: true to assume the role without tags.'

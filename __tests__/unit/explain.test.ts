@@ -171,7 +171,7 @@ describe('explain: hints by error code', () => {
     );
     expect(explained).toBe(
       `the trust policy of ${ROLE} does not accept this token. It must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com with conditions that match the token: ' +
+        'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com with conditions that match the token: ' +
         `token.actions.githubusercontent.com:sub = "${SUB}" and :aud = "sts.amazonaws.com". ` +
         'A StringEquals on sub must match exactly (branch, environment or pull_request form); use StringLike with * to allow several. ' +
         'The lines above show the condition keys and a statement that admits this job. ' +
@@ -197,7 +197,7 @@ describe('explain: hints by error code', () => {
       ctx({ call: 'AssumeRoleWithWebIdentity', source: 'github-oidc', token }),
     );
     expect(explained).toContain(
-      'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com with conditions that match the token. A StringEquals',
+      'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com with conditions that match the token. A StringEquals',
     );
     expect(explained).not.toContain(':sub =');
   });
@@ -278,7 +278,7 @@ describe('explain: session tags refused or too large', () => {
       ctx({ source: 'static-keys', assumeInput }),
     );
     expect(said).toBe(
-      `${ROLE} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller (AWS names it at the end) ` +
+      `${ROLE} may be assumed by this caller but not with session tags: its trust policy lacks sts:TagSession for the caller AWS names at the end ` +
         "(the action sent 2 session tags; the caller's own IAM policy must allow sts:TagSession too). " +
         'Either add "sts:TagSession" to the Action of the trust policy statement that admits the caller (Action: ["sts:AssumeRole", "sts:TagSession"]), ' +
         'or set role-skip-session-tagging: true to assume the role without tags. ' +

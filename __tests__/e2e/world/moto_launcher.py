@@ -1,4 +1,4 @@
-"""Runs moto (STS, IAM, S3) on 127.0.0.1 for the end-to-end tests, with one workaround.
+"""Runs moto (STS, IAM, S3) on 127.0.0.1 for the end-to-end tests, with one workaround and one added check.
 
 Prints {"port": N} on one line once it listens on a free port, and exits when its stdin closes (the Node
 process that started it went away), so it never outlives the tests.
@@ -12,8 +12,24 @@ moto answers it with HTTP 500 (KeyError: 'Authorization'). Here an unsigned Assu
 moto's signature check and gets the checks STS makes instead: the token's RS256 signature (against
 OIDC_JWKS), its expiry, an IAM OIDC provider for its issuer whose client ids include its aud, and a
 statement in the role's trust policy that allows sts:AssumeRoleWithWebIdentity for that provider with
-StringEquals/StringLike conditions on <issuer host>:aud and :sub that the token meets. What passes then goes
-on to moto's own AssumeRoleWithWebIdentity; every other request keeps moto's signature and policy checks.
+StringEquals/StringLike conditions on <provider>:<claim> that the token meets. What passes then goes on to moto's own
+AssumeRoleWithWebIdentity; every other request keeps moto's signature and policy checks.
+
+The conditions: each key is <provider URL as IAM stores it, without https://>:<claim>, for any claim (aud,
+sub, repository_id, job_workflow_ref, enterprise_id ...); the provider URL may have a path (an enterprise's
+issuer, token.actions.githubusercontent.com/<slug>: the key is split at its first colon). A key of another
+provider, an operator other than StringEquals/StringLike, or a claim the token lacks never matches. A
+list-valued claim (aud can be one) matches when one of its values does; numbers and booleans compare as the
+JSON text of their value.
+
+The added check, session tags: AWS refuses an AssumeRole that carries session tags (Tags.member.N.Key or
+TransitiveTagKeys.member.N) unless the trust policy also allows sts:TagSession for the caller; moto checks only
+sts:AssumeRole. So once moto's own checks have passed a signed AssumeRole with tags, the role's trust policy
+must have an Allow statement whose Action matches sts:TagSession (wildcards as IAM's) and whose Principal.AWS
+names the caller: its ARN (an IAM user, or an assumed-role session), for a session also its role's ARN, the
+account (its id or arn:...:iam::ACCOUNT:root), or "*". That statement's conditions are not evaluated. Otherwise
+the answer is HTTP 403 AccessDenied, "User: <caller ARN> is not authorized to perform: sts:TagSession on
+resource: <role ARN>", as AWS's.
 """
 
 import base64
@@ -30,8 +46,11 @@ try:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+    from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import CreateAccessKeyFailure, create_access_key
     from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.exceptions import HTTPException
     from werkzeug.serving import make_server
@@ -87,12 +106,21 @@ def verified_claims(token):
     return claims
 
 
+def claim_values(actual):
+    """A claim's values as the strings conditions compare: none for a missing claim, each of a list's."""
+    if actual is None:
+        return []
+    values = actual if isinstance(actual, list) else [actual]
+    return [v if isinstance(v, str) else json.dumps(v) for v in values if v is not None]
+
+
 def matches(operator, expected, actual):
-    values = expected if isinstance(expected, list) else [expected]
+    patterns = [str(v) for v in (expected if isinstance(expected, list) else [expected])]
+    values = claim_values(actual)  # a missing claim has none, so it never matches
     if operator == "StringEquals":
-        return actual in values
+        return any(value in patterns for value in values)
     if operator == "StringLike":
-        return actual is not None and any(fnmatch.fnmatchcase(actual, v) for v in values)
+        return any(fnmatch.fnmatchcase(value, p) for value in values for p in patterns)
     return False  # an operator this check does not know never grants access
 
 
@@ -108,8 +136,9 @@ def trusts(statement, provider, claims):
         return False
     for operator, conditions in statement.get("Condition", {}).items():
         for key, expected in conditions.items():
+            # <provider URL>:<claim>; the URL has no colon (no scheme, no port) but may have a path.
             host, _, claim = key.partition(":")
-            if host != provider.url or not matches(operator, expected, claims.get(claim)):
+            if host.rstrip("/") != provider.url.rstrip("/") or not matches(operator, expected, claims.get(claim)):
                 return False
     return True
 
@@ -124,11 +153,12 @@ def check_web_identity(response):
         raise StsError("ExpiredTokenException", "Token expired: the web identity token's exp has passed")
     arn_parts = role_arn.split(":")
     backend = iam_backends[response.current_account][arn_parts[1] if len(arn_parts) > 1 else "aws"]
-    issuer = str(claims.get("iss", "")).removeprefix("https://")
-    provider = next((p for p in backend.open_id_providers.values() if p.url == issuer), None)
+    # IAM stores a provider's URL without https:// (host and path: moto keeps netloc + path).
+    issuer = str(claims.get("iss", "")).removeprefix("https://").rstrip("/")
+    provider = next((p for p in backend.open_id_providers.values() if p.url.rstrip("/") == issuer), None)
     if provider is None:
         raise StsError("InvalidIdentityToken", f"No OpenIDConnect provider found in your account for https://{issuer}")
-    if claims.get("aud") not in provider.client_id_list:
+    if not any(aud in provider.client_id_list for aud in claim_values(claims.get("aud"))):
         raise StsError("InvalidIdentityToken", "Incorrect token audience")
     role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
     trust = json.loads(role.assume_role_policy_document) if role else {"Statement": []}
@@ -139,14 +169,84 @@ def check_web_identity(response):
         )
 
 
+def has_session_tags(params):
+    return any(
+        (key.startswith("Tags.member.") and key.endswith(".Key")) or key.startswith("TransitiveTagKeys.member.")
+        for key in params
+    )
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def caller_arn(response):
+    """The ARN of the signed request's caller (an IAM user, or an assumed-role session), as moto resolves it."""
+    authorization = response.headers["Authorization"]
+    scope = authorization.partition("Credential=")[2].partition(",")[0].split("/")
+    access_key_id, region = scope[0], scope[2] if len(scope) > 2 else "us-east-1"
+    try:
+        return create_access_key(
+            account_id=response.current_account,
+            partition=get_partition(region),
+            access_key_id=access_key_id,
+            headers=response.headers,
+        ).arn
+    except CreateAccessKeyFailure:
+        return None  # moto's own check has refused these keys already
+
+
+def names_caller(principal, caller, account_id, role_arns):
+    aws = principal.get("AWS", []) if isinstance(principal, dict) else [principal]
+    names = {caller, account_id, f"arn:{caller.split(':')[1]}:iam::{account_id}:root", "*", *role_arns}
+    return any(p in names for p in as_list(aws))
+
+
+def check_tag_session(response):
+    """AWS's sts:TagSession check of an AssumeRole with session tags; raises AccessDenied as AWS answers it."""
+    params = response.querystring
+    if not has_session_tags(params):
+        return
+    role_arn = params.get("RoleArn", [""])[0]
+    caller = caller_arn(response)
+    if caller is None:
+        return
+    arn_parts = role_arn.split(":")
+    backend = iam_backends[response.current_account][arn_parts[1] if len(arn_parts) > 1 else "aws"]
+    role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
+    if role is None:
+        return  # moto answers for a role that does not exist
+    # AWS matches a role's ARN against all of its sessions.
+    session = caller.split(":assumed-role/")
+    role_arns = [r.arn for r in backend.roles.values() if len(session) > 1 and r.name == session[1].split("/")[0]]
+    trust = json.loads(role.assume_role_policy_document)
+    allowed = any(
+        statement.get("Effect") == "Allow"
+        and any(fnmatch.fnmatchcase("sts:tagsession", a.lower()) for a in as_list(statement.get("Action", [])))
+        and names_caller(statement.get("Principal", {}), caller, response.current_account, role_arns)
+        for statement in as_list(trust.get("Statement", []))
+    )
+    if not allowed:
+        raise StsError(
+            "AccessDenied",
+            f"User: {caller} is not authorized to perform: sts:TagSession on resource: {role_arn}",
+            status=403,
+        )
+
+
 original_check = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
 
 
 def authenticate(self, resource="*"):
-    if "Authorization" not in self.headers and self._get_action() == "AssumeRoleWithWebIdentity":
+    signed = "Authorization" in self.headers
+    action = self._get_action()
+    if not signed and action == "AssumeRoleWithWebIdentity":
         check_web_identity(self)
         return
+    enforced = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
     original_check(self, resource)
+    if enforced and signed and action == "AssumeRole":
+        check_tag_session(self)
 
 
 ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authenticate

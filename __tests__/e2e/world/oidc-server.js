@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { GITHUB_ISSUER, GITHUB_RUN, GITHUB_SUBJECT } from './github-run.js';
+import { ENTERPRISE, GITHUB_ISSUER, GITHUB_RUN } from './github-run.js';
 import { closeServer, listenOnLoopback } from './listen.js';
 
 /** How long a token is valid, like GitHub's (about 5 to 10 minutes). */
@@ -48,6 +48,18 @@ export async function newSigningKey() {
 /**
  * @typedef {object} JobClaims  what GitHub puts in a job's tokens besides the run's claims
  * @property {string} [environment]  the job's `environment:`; the sub becomes repo:OWNER/REPO:environment:NAME
+ * @property {'name' | 'immutable'} [subject]  the sub's form (default 'name'): `repo:OWNER/REPO:…`, or the
+ *   immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` of repositories created or renamed since 2026-07-15
+ * @property {string} [eventName]  the event_name claim (default GITHUB_RUN.eventName); `pull_request` makes the
+ *   sub end in `:pull_request` (unless the job has an environment), the ref `refs/pull/1/merge`, and adds the
+ *   head_ref and base_ref claims
+ * @property {boolean} [enterprise]  the enterprise's own issuer (ENTERPRISE.issuer) and its `enterprise` and
+ *   `enterprise_id` claims
+ * @property {{ name: string, id: string }} [repository]  the token of another repository of the same owner
+ *   (e.g. `{ name: 'octo-org/other-repo', id: '690999999' }`): repository, repository_id, sub, workflow_ref
+ *   and job_workflow_ref name it
+ * @property {string} [repositoryId]  another repository_id for the same name (a repository deleted and
+ *   recreated under its old name); the immutable sub says it too
  */
 
 /**
@@ -136,36 +148,73 @@ export async function startOidcServer(key) {
   };
 }
 
+/** The pull request a `pull_request` token is for (its ref is refs/pull/N/merge). */
+export const PULL_REQUEST = Object.freeze({ number: 1, headRef: 'feature', baseRef: 'main' });
+
+/**
+ * The claims of a token GitHub gives this job (without aud and the times), as GitHub sent them in 2026.
+ * @param {JobClaims} job
+ * @returns {Record<string, string> & { iss: string, sub: string }}
+ */
+export function jobClaims({
+  environment,
+  subject = 'name',
+  eventName = GITHUB_RUN.eventName,
+  enterprise = false,
+  repository: otherRepository,
+  repositoryId: otherId,
+} = {}) {
+  const repository = otherRepository?.name ?? GITHUB_RUN.repository;
+  const repositoryId = otherId ?? otherRepository?.id ?? GITHUB_RUN.repositoryId;
+  const pullRequest = eventName === 'pull_request';
+  const ref = pullRequest ? `refs/pull/${PULL_REQUEST.number}/merge` : GITHUB_RUN.ref;
+  const [owner, name] = repository.split('/');
+  const subjectRepository =
+    subject === 'immutable' ? `${owner}@${GITHUB_RUN.ownerId}/${name}@${repositoryId}` : repository;
+  const rest =
+    environment !== undefined ? `environment:${environment}` : pullRequest ? 'pull_request' : `ref:${ref}`;
+  const workflowRef = `${repository}/${GITHUB_RUN.workflowFile}@${ref}`;
+  return {
+    iss: enterprise ? ENTERPRISE.issuer : GITHUB_ISSUER,
+    sub: `repo:${subjectRepository}:${rest}`,
+    repository,
+    repository_id: repositoryId,
+    repository_owner: GITHUB_RUN.owner,
+    repository_owner_id: GITHUB_RUN.ownerId,
+    repository_visibility: 'private',
+    ref,
+    sha: GITHUB_RUN.sha,
+    workflow: GITHUB_RUN.workflow,
+    workflow_ref: workflowRef,
+    workflow_sha: GITHUB_RUN.sha,
+    job_workflow_ref: workflowRef,
+    job_workflow_sha: GITHUB_RUN.sha,
+    event_name: eventName,
+    actor: GITHUB_RUN.actor,
+    actor_id: GITHUB_RUN.actorId,
+    run_id: GITHUB_RUN.runId,
+    run_number: GITHUB_RUN.runNumber,
+    run_attempt: GITHUB_RUN.runAttempt,
+    runner_environment: 'github-hosted',
+    ...(pullRequest && { head_ref: PULL_REQUEST.headRef, base_ref: PULL_REQUEST.baseRef }),
+    ...(environment !== undefined && { environment }),
+    ...(enterprise && { enterprise: ENTERPRISE.slug, enterprise_id: ENTERPRISE.id }),
+  };
+}
+
 /**
  * @param {SigningKey} key
  * @param {string} audience
  * @param {JobClaims} job
  */
-function signToken(key, audience, { environment }) {
+function signToken(key, audience, job) {
   const now = Math.floor(Date.now() / 1000);
-  const workflowRef = `${GITHUB_RUN.repository}/${GITHUB_RUN.workflowFile}@${GITHUB_RUN.ref}`;
-  return new SignJWT({
-    repository: GITHUB_RUN.repository,
-    repository_owner: GITHUB_RUN.owner,
-    ref: GITHUB_RUN.ref,
-    sha: GITHUB_RUN.sha,
-    workflow: GITHUB_RUN.workflow,
-    job_workflow_ref: workflowRef,
-    workflow_ref: workflowRef,
-    event_name: GITHUB_RUN.eventName,
-    actor: GITHUB_RUN.actor,
-    run_id: GITHUB_RUN.runId,
-    run_number: GITHUB_RUN.runNumber,
-    run_attempt: GITHUB_RUN.runAttempt,
-    runner_environment: 'github-hosted',
-    ...(environment !== undefined && { environment }),
-  })
+  const { iss, sub, ...claims } = jobClaims(job);
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
-    .setIssuer(GITHUB_ISSUER)
+    .setIssuer(iss)
     .setAudience(audience)
-    .setSubject(
-      environment === undefined ? GITHUB_SUBJECT : `repo:${GITHUB_RUN.repository}:environment:${environment}`,
-    )
+    .setSubject(sub)
     .setJti(randomUUID())
     .setIssuedAt(now)
     .setNotBefore(now)

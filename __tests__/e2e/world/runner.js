@@ -16,6 +16,12 @@ import { NODE24, REPO_ROOT } from './tools.js';
  * @typedef {object} JobOptions
  * @property {{ requestUrl: string, requestToken: string }} [idToken]  the job has `permissions: id-token: write`
  * @property {Record<string, string>} [env]  the job's `env:`
+ * @property {{ name: string, payload: object }} [event]  the event the run is for: GITHUB_EVENT_NAME and the
+ *   content of GITHUB_EVENT_PATH (default the push of GITHUB_RUN.sha to main). A payload with `pull_request`
+ *   also sets GITHUB_REF/GITHUB_REF_NAME/GITHUB_WORKFLOW_REF (refs/pull/N/merge) and GITHUB_HEAD_REF/GITHUB_BASE_REF
+ *   from its number, head.ref and base.ref, as on GitHub
+ * @property {string} [actor]  who started the run: GITHUB_ACTOR and GITHUB_TRIGGERING_ACTOR (default
+ *   GITHUB_RUN.actor), e.g. `dependabot[bot]`
  * @property {boolean} [debug]  ACTIONS_STEP_DEBUG: RUNNER_DEBUG=1
  * @property {number} [stepTimeoutMs]  a step still running then is killed
  * @property {typeof spawn} [spawn]  starts each step's process (default child_process.spawn); `npm run bench`
@@ -58,14 +64,23 @@ export class Job {
   masks = new Set();
 
   /** @param {JobOptions} [options] */
-  constructor({ idToken, env = {}, debug = false, stepTimeoutMs = 60_000, spawn: spawnStep = spawn } = {}) {
+  constructor({
+    idToken,
+    env = {},
+    event,
+    actor = GITHUB_RUN.actor,
+    debug = false,
+    stepTimeoutMs = 60_000,
+    spawn: spawnStep = spawn,
+  } = {}) {
     this.root = mkdtempSync(path.join(tmpdir(), 'assume-aws-role-e2e-'));
     this.home = path.join(this.root, 'home');
     this.workspace = path.join(this.root, 'work', GITHUB_RUN.repository.split('/')[1] ?? 'repo');
     this.runnerTemp = path.join(this.root, 'runner-temp');
     for (const dir of [this.home, this.workspace, this.runnerTemp]) mkdirSync(dir, { recursive: true });
     const eventPath = path.join(this.runnerTemp, 'event.json');
-    writeFileSync(eventPath, JSON.stringify(pushEvent()));
+    const { name: eventName, payload } = event ?? { name: GITHUB_RUN.eventName, payload: pushEvent(actor) };
+    writeFileSync(eventPath, JSON.stringify(payload));
     this.#debug = debug;
     this.#stepTimeoutMs = stepTimeoutMs;
     this.#spawn = spawnStep;
@@ -86,13 +101,14 @@ export class Job {
       GITHUB_WORKFLOW: GITHUB_RUN.workflow,
       GITHUB_WORKFLOW_REF: `${GITHUB_RUN.repository}/${GITHUB_RUN.workflowFile}@${GITHUB_RUN.ref}`,
       GITHUB_JOB: GITHUB_RUN.job,
-      GITHUB_ACTOR: GITHUB_RUN.actor,
-      GITHUB_TRIGGERING_ACTOR: GITHUB_RUN.actor,
+      GITHUB_ACTOR: actor,
+      GITHUB_TRIGGERING_ACTOR: actor,
       GITHUB_SHA: GITHUB_RUN.sha,
       GITHUB_REF: GITHUB_RUN.ref,
       GITHUB_REF_NAME: GITHUB_RUN.refName,
       GITHUB_REF_TYPE: 'branch',
-      GITHUB_EVENT_NAME: GITHUB_RUN.eventName,
+      GITHUB_EVENT_NAME: eventName,
+      ...pullRequestRefs(payload),
       GITHUB_RUN_ID: GITHUB_RUN.runId,
       GITHUB_RUN_NUMBER: GITHUB_RUN.runNumber,
       GITHUB_RUN_ATTEMPT: GITHUB_RUN.runAttempt,
@@ -283,7 +299,8 @@ function passThrough() {
   return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
 }
 
-function pushEvent() {
+/** @param {string} actor */
+function pushEvent(actor) {
   return {
     ref: GITHUB_RUN.ref,
     after: GITHUB_RUN.sha,
@@ -292,7 +309,28 @@ function pushEvent() {
       name: GITHUB_RUN.repository.split('/')[1],
       owner: { login: GITHUB_RUN.owner },
     },
-    sender: { login: GITHUB_RUN.actor },
+    sender: { login: actor },
+  };
+}
+
+/**
+ * The ref variables of a job for a pull request's event payload; none for other payloads.
+ * @param {object} payload
+ * @returns {Record<string, string>}
+ */
+function pullRequestRefs(payload) {
+  const pullRequest =
+    /** @type {{ pull_request?: { number?: unknown, head?: { ref?: unknown }, base?: { ref?: unknown } } }} */ (
+      payload
+    ).pull_request;
+  if (typeof pullRequest !== 'object' || pullRequest === null) return {};
+  const number = String(pullRequest.number ?? 1);
+  return {
+    GITHUB_REF: `refs/pull/${number}/merge`,
+    GITHUB_REF_NAME: `${number}/merge`,
+    GITHUB_WORKFLOW_REF: `${GITHUB_RUN.repository}/${GITHUB_RUN.workflowFile}@refs/pull/${number}/merge`,
+    GITHUB_HEAD_REF: String(pullRequest.head?.ref ?? ''),
+    GITHUB_BASE_REF: String(pullRequest.base?.ref ?? ''),
   };
 }
 

@@ -1,8 +1,8 @@
 // The AWS account the tests run against, created in moto through its API while moto still lets requests pass
 // unchecked (INITIAL_NO_AUTH_ACTION_COUNT = the number of seed requests). Afterwards every request is checked,
-// and checkAuthEnforced proves it.
+// and checkAuthEnforced proves it; roles made later (world.createRole) are made with the world admin's keys.
 import { URLSearchParams } from 'node:url';
-import { GITHUB_ISSUER, GITHUB_RUN } from './github-run.js';
+import { ENTERPRISE, GITHUB_ISSUER, GITHUB_RUN, IMMUTABLE_SUBJECT } from './github-run.js';
 
 /** moto's default account. */
 export const ACCOUNT_ID = '123456789012';
@@ -13,6 +13,7 @@ export const CUSTOM_AUDIENCE = `https://github.com/${GITHUB_RUN.owner}`;
 
 const iam = (resource) => `arn:aws:iam::${ACCOUNT_ID}:${resource}`;
 const USER = 'ci-deployer';
+const ADMIN = 'world-admin';
 const BUCKET = 'deploy-artifacts';
 const OBJECT = 'release/app.zip';
 
@@ -29,13 +30,31 @@ export const SEED = Object.freeze({
   mainBranchRole: iam('role/deploy-main'),
   /** Trusts GitHub OIDC only for jobs in the environment production: OIDC_TRUST.production. */
   productionRole: iam('role/deploy-production'),
+  /** Trusts GitHub OIDC only for the immutable sub of the main branch: OIDC_TRUST.immutableMainBranch. */
+  immutableRole: iam('role/deploy-immutable'),
+  /**
+   * Trusts only the enterprise issuer's tokens (its own IAM OIDC provider), for the main branch:
+   * OIDC_TRUST.enterpriseMainBranch.
+   */
+  enterpriseRole: iam('role/deploy-enterprise'),
+  /**
+   * Trusts the user for sts:AssumeRole but not sts:TagSession (the user's policy allows both on it): AssumeRole
+   * with session tags is refused by the trust policy alone.
+   */
+  untaggedRole: iam('role/deploy-untagged'),
   oidcProvider: iam(`oidc-provider/${GITHUB_ISSUER.replace('https://', '')}`),
+  /** The IAM OIDC provider of the enterprise's own issuer, ENTERPRISE.issuer. */
+  enterpriseOidcProvider: iam(`oidc-provider/${ENTERPRISE.issuer.replace('https://', '')}`),
+  /** A user allowed iam:* (its keys come back from seedAccount as adminAccessKeyId/adminSecretAccessKey). */
+  adminUserName: ADMIN,
+  adminUserArn: iam(`user/${ADMIN}`),
   bucket: BUCKET,
   object: OBJECT,
 });
 
 const document = (statements) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const oidcHost = GITHUB_ISSUER.replace('https://', '');
+const enterpriseHost = ENTERPRISE.issuer.replace('https://', '');
 
 const TRUST_DEPLOY = document([
   { Effect: 'Allow', Principal: { AWS: SEED.userArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
@@ -54,19 +73,30 @@ const TRUST_DEPLOY = document([
  * A trust policy statement that admits GitHub OIDC tokens with exactly this aud and sub, written the way the
  * action's diagnosis suggests one.
  * @param {string} sub
+ * @param {{ provider: string, host: string }} [issuer]  the IAM OIDC provider and its condition key prefix
  */
-const oidcStatement = (sub) => ({
+const oidcStatement = (sub, { provider, host } = { provider: SEED.oidcProvider, host: oidcHost }) => ({
   Effect: 'Allow',
-  Principal: { Federated: SEED.oidcProvider },
+  Principal: { Federated: provider },
   Action: 'sts:AssumeRoleWithWebIdentity',
-  Condition: { StringEquals: { [`${oidcHost}:aud`]: 'sts.amazonaws.com', [`${oidcHost}:sub`]: sub } },
+  Condition: { StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com', [`${host}:sub`]: sub } },
 });
 
 /** The single statements of the narrow OIDC roles' trust policies. */
 export const OIDC_TRUST = Object.freeze({
   mainBranch: oidcStatement(`repo:${GITHUB_RUN.repository}:ref:refs/heads/main`),
   production: oidcStatement(`repo:${GITHUB_RUN.repository}:environment:production`),
+  immutableMainBranch: oidcStatement(IMMUTABLE_SUBJECT),
+  enterpriseMainBranch: oidcStatement(`repo:${GITHUB_RUN.repository}:ref:refs/heads/main`, {
+    provider: SEED.enterpriseOidcProvider,
+    host: enterpriseHost,
+  }),
 });
+
+// Only sts:AssumeRole: AWS then refuses an AssumeRole that carries session tags (moto_launcher.py checks it).
+const TRUST_UNTAGGED = document([
+  { Effect: 'Allow', Principal: { AWS: SEED.userArn }, Action: 'sts:AssumeRole' },
+]);
 
 // AWS matches a role ARN principal against all of that role's sessions; moto compares principals literally,
 // so the session ARN the chaining tests use (default session name) is listed as well.
@@ -81,8 +111,14 @@ const TRUST_CHAINED = document([
 ]);
 
 const USER_POLICY = document([
-  { Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: SEED.deployRole },
+  {
+    Effect: 'Allow',
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    Resource: [SEED.deployRole, SEED.untaggedRole],
+  },
 ]);
+
+const ADMIN_POLICY = document([{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }]);
 
 const DEPLOY_POLICY = document([
   { Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
@@ -119,6 +155,17 @@ const SEED_REQUESTS = [
       Url: GITHUB_ISSUER,
       'ClientIDList.member.1': 'sts.amazonaws.com',
       'ClientIDList.member.2': CUSTOM_AUDIENCE,
+      'ThumbprintList.member.1': '6938fd4d98bab03faadb97b34396831e3780aea1',
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateOpenIDConnectProvider',
+      Url: ENTERPRISE.issuer,
+      'ClientIDList.member.1': 'sts.amazonaws.com',
       'ThumbprintList.member.1': '6938fd4d98bab03faadb97b34396831e3780aea1',
     },
   },
@@ -176,6 +223,40 @@ const SEED_REQUESTS = [
       AssumeRolePolicyDocument: document([OIDC_TRUST.production]),
     },
   },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateRole',
+      RoleName: 'deploy-immutable',
+      AssumeRolePolicyDocument: document([OIDC_TRUST.immutableMainBranch]),
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: {
+      Action: 'CreateRole',
+      RoleName: 'deploy-enterprise',
+      AssumeRolePolicyDocument: document([OIDC_TRUST.enterpriseMainBranch]),
+    },
+  },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: { Action: 'CreateRole', RoleName: 'deploy-untagged', AssumeRolePolicyDocument: TRUST_UNTAGGED },
+  },
+  { service: 'iam', method: 'POST', path: '/', params: { Action: 'CreateUser', UserName: ADMIN } },
+  { service: 'iam', method: 'POST', path: '/', params: { Action: 'CreateAccessKey', UserName: ADMIN } },
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    params: { Action: 'PutUserPolicy', UserName: ADMIN, PolicyName: 'admin', PolicyDocument: ADMIN_POLICY },
+  },
   { service: 's3', method: 'PUT', path: `/${BUCKET}` },
   { service: 's3', method: 'PUT', path: `/${BUCKET}/${OBJECT}`, body: 'release 1.0\n' },
 ];
@@ -184,24 +265,24 @@ const SEED_REQUESTS = [
 export const SEED_REQUEST_COUNT = SEED_REQUESTS.length;
 
 /**
- * @typedef {typeof SEED & { accessKeyId: string, secretAccessKey: string }} SeededAccount
+ * @typedef {typeof SEED & { accessKeyId: string, secretAccessKey: string, adminAccessKeyId: string,
+ *   adminSecretAccessKey: string }} SeededAccount  the user's keys, and the world admin's (iam:*)
  */
 
 /**
- * Creates the account's user, keys, OIDC provider, roles and bucket; returns them with the user's keys.
+ * Creates the account's users, keys, OIDC providers, roles and bucket; returns them with the users' keys.
  * @param {string} motoUrl
  * @returns {Promise<SeededAccount>}
  */
 export async function seedAccount(motoUrl) {
-  let keys = { accessKeyId: '', secretAccessKey: '' };
+  const keys = { accessKeyId: '', secretAccessKey: '', adminAccessKeyId: '', adminSecretAccessKey: '' };
   for (const request of SEED_REQUESTS) {
     const text = await send(motoUrl, request);
-    if (request.params?.Action === 'CreateAccessKey') {
-      keys = {
-        accessKeyId: xmlValue(text, 'AccessKeyId'),
-        secretAccessKey: xmlValue(text, 'SecretAccessKey'),
-      };
-    }
+    if (request.params?.Action !== 'CreateAccessKey') continue;
+    const [accessKeyId, secretAccessKey] = [xmlValue(text, 'AccessKeyId'), xmlValue(text, 'SecretAccessKey')];
+    if (request.params.UserName === ADMIN)
+      Object.assign(keys, { adminAccessKeyId: accessKeyId, adminSecretAccessKey: secretAccessKey });
+    else Object.assign(keys, { accessKeyId, secretAccessKey });
   }
   return { ...SEED, ...keys };
 }
