@@ -118,6 +118,9 @@ function targets(s, bundles) {
     ['STS requests, static keys + role', '', (x) => of(x, 'keys').stsRequestsPerRun.max, { max: 1 }],
     ['STS requests, OIDC', '', (x) => of(x, 'oidc').stsRequestsPerRun.max, { max: 1 }],
     ['dist/ JavaScript shipped', 'MB', (x) => bundles[x].totalBytes / 1e6, { maxRatio: 0.5 }],
+    // Issue 12: a job without a token fails at once with its cause, before any request.
+    ['fork pull request fails, wall', 'ms', (x) => of(x, 'noToken').wallMs.median, { max: 1000 }],
+    ['STS requests, fork pull request', '', (x) => of(x, 'noToken').stsRequestsPerRun.max, { max: 0 }],
   ];
   return wanted.map(([figure, unit, pick, { maxRatio, max }]) => {
     const ours = pick('ours');
@@ -128,7 +131,7 @@ function targets(s, bundles) {
       reference,
       unit,
       ratio: ours / reference,
-      target: maxRatio === undefined ? `${max}` : `≤ ${maxRatio}×`,
+      target: maxRatio === undefined ? `≤ ${max}` : `≤ ${maxRatio}×`,
       pass: maxRatio === undefined ? ours <= (max ?? 0) : ours / reference <= maxRatio,
     };
   });
@@ -161,6 +164,13 @@ async function bench() {
   if (warmup < 2)
     notes.push(`only ${warmup} warm-up round${warmup === 1 ? '' : 's'}: the issue asks for at least 2.`);
   if (rounds < 15) notes.push(`only ${rounds} rounds: the issue's figures are medians of at least 15.`);
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    const killed = scenario.runs.filter((run) => run.killed).length;
+    if (killed > 0)
+      notes.push(
+        `${name}: ${killed} of ${scenario.runs.length} runs were still going at the step timeout and were killed; their wall time is the time until then.`,
+      );
+  }
 
   const config = {
     rounds,

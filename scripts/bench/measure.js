@@ -14,6 +14,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -24,8 +25,10 @@ export const GNU_TIME = '/usr/bin/time';
  */
 
 /**
- * A spawn() that measures every process it starts; `take()` returns (and forgets) the last one's figures.
- * @returns {{ spawn: typeof spawn, take: () => Measured, dispose: () => void }}
+ * A spawn() that measures every process it starts; `take()` returns (and forgets) the last one's figures,
+ * `takeWhenEnded()` the same once that process has ended (after the runner killed it, it ends a moment later).
+ * @returns {{ spawn: typeof spawn, take: () => Measured, takeWhenEnded: () => Promise<Measured>,
+ *   dispose: () => void }}
  */
 export function measuringSpawn() {
   try {
@@ -73,6 +76,11 @@ export function measuringSpawn() {
       const result = { wallMs: last.wallMs, peakRssKiB };
       last = undefined;
       return result;
+    },
+    async takeWhenEnded() {
+      for (let waited = 0; last !== undefined && last.wallMs === undefined && waited < 5000; waited += 10)
+        await sleep(10);
+      return this.take();
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -164,7 +164,7 @@ export function printReport({ machine, config, scenarios, bundles, figures, note
         f.figure,
         value(f.ours, f.unit),
         value(f.reference, f.unit),
-        `${fmt(f.ratio, 2)}×`,
+        Number.isFinite(f.ratio) ? `${fmt(f.ratio, 2)}×` : '–',
         f.target,
         f.pass ? 'PASS' : 'FAIL',
       ]),

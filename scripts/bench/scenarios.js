@@ -7,9 +7,10 @@ import { maskedLog } from '../../__tests__/e2e/world/log-view.js';
 import { NODE24, REFERENCE_ACTION, REPO_ROOT } from '../../__tests__/e2e/world/tools.js';
 
 /** @typedef {'ours' | 'reference'} Side */
-/** @typedef {'oidc' | 'keys' | 'post'} Step */
+/** @typedef {'oidc' | 'keys' | 'post' | 'noToken'} Step */
 /**
- * @typedef {'bare' | 'oidc' | 'keys' | 'post' | 'referenceOidc' | 'referenceKeys' | 'referencePost'} Scenario
+ * @typedef {'bare' | 'oidc' | 'keys' | 'post' | 'noToken' | 'referenceOidc' | 'referenceKeys' | 'referencePost'
+ *   | 'referenceNoToken'} Scenario
  */
 
 /** Each side's action directory, as `job.uses(inputs, { action })` takes it. */
@@ -20,6 +21,7 @@ const STEPS = {
   oidc: 'main step, GitHub OIDC + role',
   keys: 'main step, static keys + role',
   post: 'post step',
+  noToken: 'main step, fork pull request: fails (no OIDC token)',
 };
 
 /**
@@ -34,6 +36,21 @@ export const SCENARIOS = {
   referenceKeys: { label: STEPS.keys, side: 'reference', step: 'keys' },
   post: { label: STEPS.post, side: 'ours', step: 'post' },
   referencePost: { label: STEPS.post, side: 'reference', step: 'post' },
+  noToken: { label: STEPS.noToken, side: 'ours', step: 'noToken' },
+  referenceNoToken: { label: STEPS.noToken, side: 'reference', step: 'noToken' },
+};
+
+/** The event of a pull request from a fork: GitHub gives its jobs no OIDC token (and no secrets). */
+const FORK_PULL_REQUEST = {
+  name: 'pull_request',
+  payload: {
+    number: 1,
+    pull_request: {
+      number: 1,
+      head: { ref: 'feature', repo: { full_name: 'mallory/octo-repo', fork: true } },
+      base: { ref: 'main', repo: { full_name: 'octo-org/octo-repo', fork: false } },
+    },
+  },
 };
 
 /**
@@ -42,9 +59,16 @@ export const SCENARIOS = {
  */
 const STEP_TIMEOUT_MS = 15_000;
 
+/**
+ * The fork pull request's step must fail; one still running after this is killed and counted at this time
+ * (`killed`): the reference retries loading credentials 12 times with backoff, which takes minutes.
+ */
+const NO_TOKEN_TIMEOUT_MS = 5_000;
+
 /** How one round orders its processes (also written to bench-results.json). */
 export const ROUND_ORDER =
-  'bare node; main step (OIDC) of both actions; main step (keys) of both; post step of both. ' +
+  'bare node; main step (OIDC) of both actions; main step (keys) of both; post step of both; ' +
+  'main step of a fork pull request (no OIDC token, must fail) of both. ' +
   'Ours runs first in odd rounds, the reference first in even ones (warm-up rounds included).';
 
 /**
@@ -64,6 +88,7 @@ export function scenarioOf(side, step) {
  * @property {number} peakRssKiB
  * @property {number} stsRequests  what the recording proxy saw while it ran (every request, GetCallerIdentity too)
  * @property {string[]} stsActions
+ * @property {boolean} [killed]  the runner killed it after its step timeout (only where a scenario allows it)
  */
 
 /**
@@ -92,12 +117,17 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
   };
   /** @type {Side[]} */
   const sides = referenceFirst ? ['reference', 'ours'] : ['ours', 'reference'];
-  const newJob = (/** @type {boolean} */ idToken) =>
-    world.newJob({ idToken, spawn: meter.spawn, stepTimeoutMs: STEP_TIMEOUT_MS });
+  const newJob = (/** @type {boolean} */ idToken, event = undefined) =>
+    world.newJob({
+      idToken,
+      event,
+      spawn: meter.spawn,
+      stepTimeoutMs: event === undefined ? STEP_TIMEOUT_MS : NO_TOKEN_TIMEOUT_MS,
+    });
   const bareJob = newJob(true);
   const jobs = {
-    ours: { oidc: newJob(true), keys: newJob(false) },
-    reference: { oidc: newJob(true), keys: newJob(false) },
+    ours: { oidc: newJob(true), keys: newJob(false), noToken: newJob(false, FORK_PULL_REQUEST) },
+    reference: { oidc: newJob(true), keys: newJob(false), noToken: newJob(false, FORK_PULL_REQUEST) },
   };
   const who = (/** @type {Side} */ side) => (side === 'ours' ? 'our' : "the reference's");
   try {
@@ -141,10 +171,20 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
         },
       );
     }
+    for (const side of sides) {
+      round[scenarioOf(side, 'noToken')] = await measure(
+        world,
+        meter,
+        jobs[side].noToken,
+        `${who(side)} main step (fork pull request)`,
+        () => jobs[side].noToken.uses(inputs, { action: ACTIONS[side] }),
+        undefined,
+        { exitCode: 1, killedAfterMs: NO_TOKEN_TIMEOUT_MS },
+      );
+    }
     return /** @type {Record<Scenario, Run>} */ (round);
   } finally {
-    for (const job of [bareJob, jobs.ours.oidc, jobs.ours.keys, jobs.reference.oidc, jobs.reference.keys])
-      job.dispose();
+    for (const job of [bareJob, ...Object.values(jobs.ours), ...Object.values(jobs.reference)]) job.dispose();
   }
 }
 
@@ -158,22 +198,35 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
  * @param {() => Promise<{ exitCode: number | null, display?: string, stderr?: string }>} start
  * @param {(call: import('../../__tests__/e2e/world/recording-proxy.js').RecordedRequest) => boolean} [expected]
  *   the STS call that must have succeeded
+ * @param {{ exitCode?: number, killedAfterMs?: number }} [ending]  the exit code the step must end with (1 for
+ *   a scenario that must fail), and whether a step the runner kills after its timeout is counted (at that time)
+ *   instead of failing the bench
  * @returns {Promise<Run>}
  */
-async function measure(world, meter, job, what, start, expected) {
+async function measure(world, meter, job, what, start, expected, { exitCode = 0, killedAfterMs } = {}) {
   world.sts.clear();
   let step;
   try {
     step = await start();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (killedAfterMs !== undefined && message.includes(`did not finish within ${killedAfterMs} ms`)) {
+      const calls = [...world.sts.requests];
+      const figures = await meter.takeWhenEnded();
+      return {
+        ...figures,
+        stsRequests: calls.length,
+        stsActions: calls.map((call) => call.action),
+        killed: true,
+      };
+    }
     throw new Error(`${what}: ${message}${logTail(lastStepLog(job))}`, { cause: error });
   }
   const figures = meter.take();
   const calls = [...world.sts.requests];
-  if (step.exitCode !== 0) {
+  if (step.exitCode !== exitCode) {
     const log = step.display ?? step.stderr ?? ''; // display is masked as the runner shows it
-    throw new Error(`${what} exited with ${step.exitCode}:${logTail(log)}`);
+    throw new Error(`${what} exited with ${step.exitCode}, not ${exitCode}:${logTail(log)}`);
   }
   if (expected && !calls.some((call) => expected(call) && call.status === 200)) {
     const seen = calls.map((call) => `${call.action} → HTTP ${call.status}`).join(', ') || 'nothing';
