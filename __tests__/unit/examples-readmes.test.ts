@@ -50,7 +50,7 @@ describe("the examples' READMEs", () => {
     const template = parseTemplate(readFileSync(CLOUDFORMATION, 'utf8'));
     const declared = Object.keys(template.Parameters ?? {});
     const required = declared.filter((name) => template.Parameters?.[name]?.Default === undefined);
-    const docs = ['examples/cloudformation/README.md', 'README.md'];
+    const docs = ['examples/cloudformation/README.md', 'README.md', 'docs/aws-setup.md'];
     const commands = docs.flatMap((doc) =>
       codeBlocks(readFileSync(doc, 'utf8'))
         .filter((b) => b.lang === 'sh' && b.code.includes('cloudformation deploy'))
