@@ -2,6 +2,7 @@ import {
   CONDITION_KEY_CLAIMS,
   decodeClaims,
   GITHUB_ISSUER_HOST,
+  OTHER_ISSUER_KEY_CLAIMS,
   subjectForms,
   type Subject,
   type TokenClaims,
@@ -30,8 +31,9 @@ export function diagnoseWebIdentityRefusal(ctx: RefusalContext): string[] {
   const host = claims.issuerHost;
   const providerArn = `arn:${arnPartition(ctx.roleArn)}:iam::${arnAccount(ctx.roleArn)}:oidc-provider/${host}`;
   const subject = subjectForms(claims);
-  const present = CONDITION_KEY_CLAIMS.filter((name) => claims.value(name) !== undefined);
-  const absent = CONDITION_KEY_CLAIMS.filter((name) => claims.value(name) === undefined);
+  const keyClaims: readonly string[] = claims.github ? CONDITION_KEY_CLAIMS : OTHER_ISSUER_KEY_CLAIMS;
+  const present = keyClaims.filter((name) => claims.value(name) !== undefined);
+  const absent = keyClaims.filter((name) => claims.value(name) === undefined);
   const width = Math.max(...present.map((name) => name.length));
   const statement = {
     Effect: 'Allow',
@@ -79,6 +81,8 @@ function subjectLines(subject: Subject | undefined): string[] {
           ? '  not      an immutable form: the token has no repository_owner_id/repository_id (GitHub Enterprise Server has only the name form)'
           : `  not      ${subject.other} (the immutable form: a trust policy written for it refuses this token)`,
       ];
+    case 'other-issuer':
+      return [`  subject  ${subject.sub}`];
     case 'custom':
       return [
         `  subject  ${subject.sub} (a customised subject template, neither repo:OWNER/REPO:… nor repo:OWNER@OWNER_ID/REPO@REPO_ID:…: the trust policy must match this form)`,

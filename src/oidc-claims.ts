@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose/jwt/decode';
 // immutable subject repo:OWNER@OWNER_ID/REPO@REPO_ID:… by default; older ones keep repo:OWNER/REPO:… unless
 // they opt in; a trust policy written for one form refuses the other.
 
-/** The claims STS checks as trust-policy condition keys (`<issuer host>:<claim>`), in the order shown. */
+/** The claims STS checks as trust-policy condition keys (`<issuer host>:<claim>`) of GitHub's tokens, in the order shown. */
 export const CONDITION_KEY_CLAIMS = [
   'aud',
   'sub',
@@ -20,6 +20,9 @@ export const CONDITION_KEY_CLAIMS = [
   'enterprise_id',
 ] as const;
 
+/** The condition keys of any other OIDC issuer (an EKS cluster's, say) that trust policies check. */
+export const OTHER_ISSUER_KEY_CLAIMS = ['aud', 'sub'] as const;
+
 /** The public GitHub issuer's host; enterprises may have `token.actions.githubusercontent.com/<slug>`. */
 export const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
 
@@ -32,6 +35,17 @@ export interface TokenClaims {
   readonly value: (name: string) => string | undefined;
   /** The issuer without https:// (the IAM provider's URL and the condition-key prefix). */
   readonly issuerHost: string;
+  /** Whether GitHub issued it (GitHub.com, an enterprise's own issuer, or GHES): only then do its forms apply. */
+  readonly github: boolean;
+}
+
+/** GitHub's issuers: the public one, an enterprise's `…/<slug>`, and GitHub Enterprise Server's `<host>/_services/token`. */
+function isGitHubIssuer(host: string): boolean {
+  return (
+    host === GITHUB_ISSUER_HOST ||
+    host.startsWith(`${GITHUB_ISSUER_HOST}/`) ||
+    host.endsWith('/_services/token')
+  );
 }
 
 /** The token's claims, or undefined when it is not a JWT. */
@@ -49,11 +63,12 @@ export function decodeClaims(token: string | undefined): TokenClaims | undefined
     const text = Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
     return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH)}…` : text;
   };
-  return { value, issuerHost: (value('iss') ?? `https://${GITHUB_ISSUER_HOST}`).replace(/^https:\/\//, '') };
+  const issuerHost = (value('iss') ?? `https://${GITHUB_ISSUER_HOST}`).replace(/^https:\/\//, '');
+  return { value, issuerHost, github: isGitHubIssuer(issuerHost) };
 }
 
-/** Which of GitHub's subject forms a sub has. */
-export type SubjectForm = 'name' | 'immutable' | 'custom';
+/** Which of GitHub's subject forms a sub has ('other-issuer': the token is not GitHub's at all). */
+export type SubjectForm = 'name' | 'immutable' | 'custom' | 'other-issuer';
 
 /** A sub read as GitHub's default template: the form, the repository part and what follows it. */
 export interface Subject {
@@ -73,6 +88,7 @@ export function subjectForms(claims: TokenClaims): Subject | undefined {
   const sub = claims.value('sub');
   if (sub === undefined) return undefined;
   const repositoryId = claims.value('repository_id');
+  if (!claims.github) return { form: 'other-issuer', sub, other: undefined, repositoryId: undefined };
   const immutable = IMMUTABLE.exec(sub);
   if (immutable) {
     const [, owner, , repo, repoId, rest] = immutable;

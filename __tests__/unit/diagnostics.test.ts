@@ -156,6 +156,29 @@ describe('diagnoseWebIdentityRefusal', () => {
     );
   });
 
+  it('a token that is not GitHub`s (an EKS service account`s): no subject forms, only aud and sub', () => {
+    const eks = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+    const sub = 'system:serviceaccount:ci:runner';
+    const jwt = new UnsecuredJWT({ iss: `https://${eks}`, aud: 'sts.amazonaws.com', sub }).encode();
+    const lines = diagnoseWebIdentityRefusal({
+      code: 'AccessDenied',
+      roleArn: ROLE,
+      token: jwt,
+      region: 'eu-west-1',
+      actor: 'octocat',
+    });
+    expect(lines.slice(0, 7)).toEqual([
+      `Why STS refused the token (AccessDenied) for ${ROLE}:`,
+      `  issuer   https://${eks}, whose IAM OIDC provider is arn:aws:iam::123456789012:oidc-provider/${eks}`,
+      `  subject  ${sub}`,
+      `The condition keys STS checks (${eks}:<key>) and this token's values:`,
+      '  aud  sts.amazonaws.com',
+      `  sub  ${sub}`,
+      'A trust policy statement that admits exactly this job:',
+    ]);
+    expect(lines.join('\n')).not.toMatch(/form|enterprise|customised/);
+  });
+
   it('keeps claim values on one short line', () => {
     const lines = diagnose({ workflow: `deploy\n::add-mask::x${'y'.repeat(400)}` });
     const workflow = lines.find((line) => line.startsWith('  workflow')) ?? '';
