@@ -185,6 +185,7 @@ async function assumeWithTags(
       RoleSessionName: config.roleSessionName,
       DurationSeconds: config.roleDurationSeconds,
       ...(config.roleExternalId !== undefined && { ExternalId: config.roleExternalId }),
+      ...(config.roleSourceIdentity !== undefined && { SourceIdentity: config.roleSourceIdentity }),
       ...policies(config),
     };
     if (config.skipSessionTagging) return base;
@@ -204,7 +205,7 @@ async function assumeWithTags(
     return await send(true);
   } catch (error) {
     if (config.skipSessionTagging || !/^PackedPolicyTooLarge/.test(codeOf(error) ?? '')) {
-      throw wrap(error, deps.signal, what, ctx);
+      throw stsFailure(error, deps.signal, what, ctx);
     }
     deps.warning(
       `STS found the session tags too large (PackedPolicyTooLarge); retrying once without ${OPTIONAL_TAG_KEYS.join(', ')}`,
@@ -235,7 +236,7 @@ async function avoidSpecialCharacters(
   }
 }
 
-function policies(config: Config): Pick<AssumeRoleCommandInput, 'Policy' | 'PolicyArns'> {
+export function policies(config: Config): Pick<AssumeRoleCommandInput, 'Policy' | 'PolicyArns'> {
   return {
     ...(config.inlineSessionPolicy !== undefined && { Policy: config.inlineSessionPolicy }),
     ...(config.managedSessionPolicies.length > 0 && {
@@ -244,7 +245,8 @@ function policies(config: Config): Pick<AssumeRoleCommandInput, 'Policy' | 'Poli
   };
 }
 
-function checkAllowedAccount(config: Config, accountId: string): void {
+/** allowed-account-ids: refuses credentials of any other account (before anything is exported). */
+export function checkAllowedAccount(config: Config, accountId: string): void {
   if (config.allowedAccountIds.length > 0 && !config.allowedAccountIds.includes(accountId)) {
     throw new ActionError(
       `The credentials belong to account ${accountId}, which is not in allowed-account-ids (${config.allowedAccountIds.join(', ')}): nothing was exported. Fix the role or key, or add the account to allowed-account-ids.`,
@@ -261,11 +263,15 @@ async function withContext<T>(
   try {
     return await work;
   } catch (error) {
-    throw wrap(error, signal, what, ctx);
+    throw stsFailure(error, signal, what, ctx);
   }
 }
 
-function wrap(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
+/**
+ * An STS failure as the step reports it: `Could not <what>: <why and what to change>`, with the web identity
+ * diagnosis as details when STS refused a token.
+ */
+export function stsFailure(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
   if (signal.aborted) return signal.reason as Error;
   if (error instanceof ActionError) return error; // already says what happened and what to change
   const code = codeOf(error) ?? '';

@@ -78,9 +78,13 @@ export async function cleanup(
       } else if (LEFT_AS_THEY_ARE.has(name) || name === 'AWS_PROFILE') {
         left.push(name);
         after[name] = env[name];
-      } else if (name === 'AWS_CONFIG_FILE') {
-        // Empty, botocore would read no config file at all; the default path is what "unset" means.
-        const fallback = path.join(homeDir(env, platform), '.aws', 'config');
+      } else if (name === 'AWS_CONFIG_FILE' || name === 'AWS_SHARED_CREDENTIALS_FILE') {
+        // Empty, botocore would read no such file at all; the default path is what "unset" means.
+        const fallback = path.join(
+          homeDir(env, platform),
+          '.aws',
+          name === 'AWS_CONFIG_FILE' ? 'config' : 'credentials',
+        );
         runner.exportVariable(name, fallback);
         done.push(`set ${name}=${fallback} (the default)`);
         after[name] = fallback;
@@ -147,6 +151,7 @@ const PREVIOUS_VALUE_CHECKS: Readonly<Record<string, (value: string) => boolean>
   AWS_DEFAULT_REGION: (value) => REGION_CODE.test(value),
   AWS_PROFILE: (value) => /^[\w+=,.@-]{1,64}$/.test(value),
   AWS_CONFIG_FILE: (value) => path.isAbsolute(value) && !/\p{Cc}/u.test(value),
+  AWS_SHARED_CREDENTIALS_FILE: (value) => path.isAbsolute(value) && !/\p{Cc}/u.test(value),
   MSYS2_ENV_CONV_EXCL: (value) => /^[A-Za-z0-9_;]*$/.test(value),
 };
 
@@ -171,10 +176,14 @@ function ownedFiles(
     env.AWS_SHARED_CREDENTIALS_FILE,
     env.AWS_CONFIG_FILE,
     previous.AWS_CONFIG_FILE,
+    previous.AWS_SHARED_CREDENTIALS_FILE,
   ].flatMap((file) => (file ? [path.resolve(file)] : []));
-  const refreshConfig = isActionFileIn(runnerTemp);
+  const actionFile = isActionFileIn(runnerTemp);
+  // A refresh config, or the job's own shared files (profile-location: job).
   return (file) =>
-    named.includes(path.resolve(file)) || (refreshConfig(file) && path.basename(file) === 'config');
+    named.includes(path.resolve(file)) ||
+    (['config', 'credentials'].includes(path.basename(file)) &&
+      actionFile(path.join(path.dirname(file), 'config')));
 }
 
 /** A state entry the main step wrote: a JSON array whose items pass `valid`. */
@@ -213,7 +222,8 @@ function readPrevious(runner: Runner): Record<string, string> {
 
 /**
  * Only files the main step creates in its own folders, RUNNER_TEMP/assume-aws-role-<uuid>/ (config for
- * refresh-credentials, credential-process.cmd on Windows; the main step falls back to the OS temporary folder
+ * refresh-credentials, the job's own config and credentials with profile-location: job, credential-process.cmd on
+ * Windows; the main step falls back to the OS temporary folder
  * the same way), so the folder removed with one can be nothing else.
  */
 const isActionFileIn =

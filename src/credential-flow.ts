@@ -1,4 +1,4 @@
-import { obtainCredentials, type Obtained } from './assume.js';
+import { obtainCredentials, type ObtainDeps, type Obtained } from './assume.js';
 import type { Deadline } from './deadline.js';
 import { messageOf } from './errors.js';
 import type { Mask } from './exporting.js';
@@ -8,9 +8,9 @@ import { failureLabel, type OnRetry } from './retry.js';
 import { runContextOnDemand } from './run-context.js';
 import { runWarnings } from './run-warnings.js';
 import type { Runner } from './runner.js';
-import { chooseSource, type SourceKind } from './sources/choose.js';
+import { chooseSource, type SourceChoice, type SourceKind } from './sources/choose.js';
 import { existingSigner } from './sources/existing.js';
-import { loadSource } from './sources/load.js';
+import { loadSource, type SourceCredentials } from './sources/load.js';
 import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
 
 /** What the credential flow needs from the step, and what it counts for the summary. */
@@ -32,8 +32,15 @@ export interface StepStats {
   endpoint?: string;
 }
 
-/** Chooses one credential source (logged with the reason), loads it and exchanges it for the final credentials. */
-export async function credentialsFromSource(step: StepContext): Promise<Obtained> {
+/** The chosen source, loaded, and what obtaining credentials from it needs. */
+export interface PreparedSource {
+  readonly choice: SourceChoice;
+  readonly source: SourceCredentials;
+  readonly deps: ObtainDeps;
+}
+
+/** Chooses one credential source (logged with the reason) and loads it. */
+export function prepareSource(step: StepContext): PreparedSource {
   const { config, env, deadline, runner, mask } = step;
   const choice = chooseSource(config, env);
   step.stats.source = choice.kind;
@@ -53,12 +60,6 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
     signal: deadline.signal,
     env,
   });
-
-  if (config.roleToAssume !== undefined) {
-    runner.info(
-      `Assuming ${config.roleToAssume} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
-    );
-  }
   if (source.kind === 'web-identity') warnAssumeRoleOnlyInputs(config, runner);
   const onRetry = retryLogger(step, 'STS request');
   // A web identity assume is retried by the action itself, with a new token each time: its client tries once.
@@ -66,20 +67,33 @@ export async function credentialsFromSource(step: StepContext): Promise<Obtained
     source.kind === 'signer'
       ? createStsClient(config, source.signer, env, { onRetry })
       : createStsClient(config, 'default-chain', env, { maxAttempts: 1 });
-  return deadline.race(
-    obtainCredentials(config, choice, source, {
-      client,
-      run: runContextOnDemand(env),
-      signal: deadline.signal,
-      endpoint: stsEndpointUrl(config, env),
-      mask,
-      stage: (what) => (deadline.stage = what),
-      maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
-      onRetry,
-      info: (line) => runner.info(line),
-      warning: (line) => runner.warning(line),
-    }),
-  );
+  const deps: ObtainDeps = {
+    client,
+    run: runContextOnDemand(env),
+    signal: deadline.signal,
+    endpoint: stsEndpointUrl(config, env),
+    mask,
+    stage: (what) => (deadline.stage = what),
+    maxAttempts: config.disableRetry ? 1 : config.retryMaxAttempts,
+    onRetry,
+    info: (line) => runner.info(line),
+    warning: (line) => runner.warning(line),
+  };
+  return { choice, source, deps };
+}
+
+/** The first role of role-to-assume (or the source's own identity), assumed from the prepared source. */
+export async function firstRole(
+  step: StepContext,
+  prepared: PreparedSource,
+  config: Config,
+): Promise<Obtained> {
+  if (config.roleToAssume !== undefined) {
+    step.runner.info(
+      `Assuming ${config.roleToAssume}${step.config.nextHops.length > 0 ? ` (hop 1 of ${step.config.nextHops.length + 1})` : ''} as session ${config.roleSessionName} for ${config.roleDurationSeconds} s`,
+    );
+  }
+  return step.deadline.race(obtainCredentials(config, prepared.choice, prepared.source, prepared.deps));
 }
 
 /** use-existing-credentials: the job's own identity when its credentials already work (then nothing new is fetched). */

@@ -18,6 +18,13 @@ export interface FailureContext {
   readonly actor: string;
   /** The last AssumeRole request sent, to say what its tags and policies weigh when STS finds them too large. */
   readonly assumeInput?: AssumeRoleCommandInput | undefined;
+  /** Who signed the request when it was not the source itself: a role session of the chain, say. */
+  readonly caller?: string | undefined;
+}
+
+/** Who made the request, for the hints: the chain's session that signed it, or the source. */
+function callerOf(ctx: FailureContext): string {
+  return ctx.caller ?? SOURCE_NAMES[ctx.source];
 }
 
 type Rule = {
@@ -43,17 +50,21 @@ const RULES: readonly Rule[] = [
       'UnrecognizedClientException',
     ],
     hint: (ctx) =>
-      `AWS rejected the request signature: ${SOURCE_NAMES[ctx.source]} are wrong, deactivated or deleted. ` +
-      (ctx.source === 'static-keys'
-        ? 'Check that the aws-access-key-id and aws-secret-access-key secrets hold a current key pair of the same IAM user (no extra spaces or line breaks).'
-        : 'Check what a previous step exported (AWS_ACCESS_KEY_ID, AWS_PROFILE) or use unset-current-credentials: true.'),
+      ctx.caller !== undefined
+        ? `AWS rejected the request signature of ${ctx.caller}, which STS issued moments before: check that sts-endpoint and any proxy pass requests on unchanged.`
+        : `AWS rejected the request signature: ${callerOf(ctx)} are wrong, deactivated or deleted. ` +
+          (ctx.source === 'static-keys'
+            ? 'Check that the aws-access-key-id and aws-secret-access-key secrets hold a current key pair of the same IAM user (no extra spaces or line breaks).'
+            : 'Check what a previous step exported (AWS_ACCESS_KEY_ID, AWS_PROFILE) or use unset-current-credentials: true.'),
   },
   {
     codes: ['ExpiredToken', 'ExpiredTokenException'],
     hint: (ctx) =>
       ctx.call === 'AssumeRoleWithWebIdentity'
         ? 'the web identity token expired before STS checked it: the runner clock may be off, or the token file is stale.'
-        : `${SOURCE_NAMES[ctx.source]} ${ctx.source === 'static-keys' ? 'hold an expired aws-session-token' : 'have expired (a session from an earlier step?)'}: get fresh credentials first.`,
+        : ctx.caller !== undefined
+          ? `${ctx.caller} expired before this request: the runner's clock may be off.`
+          : `${callerOf(ctx)} ${ctx.source === 'static-keys' ? 'hold an expired aws-session-token' : 'have expired (a session from an earlier step?)'}: get fresh credentials first.`,
   },
   {
     codes: ['AccessDenied', 'AccessDeniedException'],
@@ -95,18 +106,18 @@ const RULES: readonly Rule[] = [
     codes: ['AccessDenied', 'AccessDeniedException'],
     when: (ctx) => ctx.call === 'AssumeRole',
     hint: (ctx) =>
-      `${SOURCE_NAMES[ctx.source]} may not assume ${ctx.roleArn}. The role's trust policy must name the caller as a principal with sts:AssumeRole` +
+      `${callerOf(ctx)} may not assume ${ctx.roleArn}. The role's trust policy must name the caller as a principal with sts:AssumeRole` +
       (ctx.sessionTagging
         ? ' and sts:TagSession (the action sends session tags; or set role-skip-session-tagging: true)'
         : '') +
       ", and the caller's own IAM policies must allow sts:AssumeRole on the role." +
-      (ctx.source === 'existing'
+      (ctx.caller === undefined && ctx.source === 'existing'
         ? ' If the job signed with a session an earlier step (or an earlier run on this self-hosted runner) left in AWS_ACCESS_KEY_ID/AWS_PROFILE, set unset-current-credentials: true.'
         : ''),
   },
   {
     codes: ['AccessDenied', 'AccessDeniedException'],
-    hint: (ctx) => `${SOURCE_NAMES[ctx.source]} may not call sts:${ctx.call}.`,
+    hint: (ctx) => `${callerOf(ctx)} may not call sts:${ctx.call}.`,
   },
   {
     codes: ['InvalidIdentityToken', 'InvalidIdentityTokenException'],

@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
-import type { Obtained } from './assume.js';
+import * as path from 'node:path';
 import type { Config } from './inputs.js';
-import { credentialProcess, msysExclusions } from './platform.js';
-import { writeConfigProfile, writeProfile, type WrittenSection } from './profile-files.js';
-import { newActionFolder, writeRefreshConfig, type RefreshParams } from './refresh-config.js';
+import type { PlanResult } from './plan/run-plan.js';
+import { credentialProcess, homeDir, msysExclusions } from './platform.js';
+import { removeSections, writeConfigProfile, writeProfiles, type WrittenSection } from './profile-files.js';
+import { newActionFolder, writeRefreshConfig, type RefreshEntry } from './refresh-config.js';
 import type { Runner } from './runner.js';
 import { runAppId } from './user-agent.js';
 
@@ -31,6 +32,7 @@ export const RESTORED_VARIABLES: ReadonlySet<string> = new Set([
   'AWS_DEFAULT_REGION',
   'AWS_PROFILE',
   'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
   'MSYS2_ENV_CONV_EXCL',
 ]);
 
@@ -75,33 +77,30 @@ export interface ExportDeps {
   /** The job's environment as later steps inherit it. */
   readonly env: NodeJS.ProcessEnv;
   readonly processTarget: ProcessTarget;
-  /** refresh-credentials: what the credential_process needs to assume the role again. */
-  readonly refresh?: RefreshParams | undefined;
+  /** refresh-credentials: what each profile's credential_process needs to assume its roles again. */
+  readonly refresh?: readonly RefreshEntry[] | undefined;
   readonly platform?: NodeJS.Platform;
 }
 
 /**
- * Masks the final credentials, then hands them over: files first (the only part that can fail), then
- * environment variables, outputs and the post step's state. Called only once everything is in hand.
+ * Masks the final credentials, then hands them over: files first (the only part that can fail, undone as a whole
+ * when any of it fails), then environment variables, outputs and the post step's state. Called only once every
+ * session of the plan is in hand.
  */
-export function exportCredentials(obtained: Obtained, config: Config, deps: ExportDeps): Exported {
-  const { runner, mask, env, processTarget, refresh, platform = process.platform } = deps;
-  const creds = obtained.credentials;
-  mask(creds?.accessKeyId);
-  mask(creds?.secretAccessKey);
-  mask(creds?.sessionToken);
-  if (config.maskAccountId) mask(obtained.identity.accountId);
+export function exportCredentials(plan: PlanResult, config: Config, deps: ExportDeps): Exported {
+  const { runner, mask, env, refresh, platform = process.platform } = deps;
+  const obtained = plan.primary;
+  const creds = obtained?.credentials;
+  for (const session of [creds, ...plan.profiles.map((p) => p.credentials)]) {
+    mask(session?.accessKeyId);
+    mask(session?.secretAccessKey);
+    mask(session?.sessionToken);
+  }
+  if (config.maskAccountId) {
+    mask(obtained?.identity.accountId);
+    for (const profile of plan.profiles) mask(profile.identity.accountId);
+  }
 
-  // With refresh-credentials the profile lives in the credential_process config, never with fixed keys.
-  const refreshConfig =
-    refresh === undefined
-      ? undefined
-      : writeRefreshConfig(refresh, config.awsProfile, processTarget, platform);
-  const profileSections =
-    config.awsProfile !== undefined && creds !== undefined && refresh === undefined
-      ? writeProfile(config.awsProfile, creds, config.region, env, platform)
-      : [];
-  const createdFiles = refreshConfig === undefined ? [] : [refreshConfig];
   // An AWS_PROFILE an earlier step left, which later steps would still have beside the new keys. One that is
   // ENVIRONMENT_PROFILE already (an earlier step of this action) hands out whatever keys the environment has.
   const earlierProfile = env.AWS_PROFILE || undefined;
@@ -114,13 +113,18 @@ export function exportCredentials(obtained: Obtained, config: Config, deps: Expo
     earlierProfile !== ENVIRONMENT_PROFILE
       ? earlierProfile
       : undefined;
-  if (replacedProfile !== undefined) {
-    const { sections, files } = writeEnvironmentProfile(config.region, env, processTarget, platform);
-    profileSections.push(...sections);
-    createdFiles.push(...files);
-  }
-
+  const { refreshConfig, profileSections, createdFiles, jobFiles } = writeFiles(
+    plan,
+    config,
+    deps,
+    replacedProfile !== undefined,
+  );
   const variables = new Map<string, string>();
+  if (jobFiles !== undefined) {
+    // profile-location: job — later steps find the profiles in the job's own files.
+    variables.set('AWS_SHARED_CREDENTIALS_FILE', jobFiles.credentials);
+    variables.set('AWS_CONFIG_FILE', jobFiles.config);
+  }
   if (refreshConfig !== undefined) {
     // Keys in the environment would win over the profile and never be renewed: clear an earlier step's.
     for (const name of KEY_VARIABLES) setOrClear(variables, env, name, undefined);
@@ -151,10 +155,14 @@ export function exportCredentials(obtained: Obtained, config: Config, deps: Expo
   if (variables.size > 0 && appId !== undefined && !env.AWS_SDK_UA_APP_ID)
     variables.set('AWS_SDK_UA_APP_ID', appId);
 
-  const outputs = new Map<string, string>([
-    ['aws-account-id', obtained.identity.accountId],
-    ['authenticated-arn', obtained.identity.arn],
-  ]);
+  const outputs = new Map<string, string>(
+    obtained === undefined
+      ? []
+      : [
+          ['aws-account-id', obtained.identity.accountId],
+          ['authenticated-arn', obtained.identity.arn],
+        ],
+  );
   if (config.outputCredentials && creds !== undefined) {
     outputs.set('aws-access-key-id', creds.accessKeyId);
     outputs.set('aws-secret-access-key', creds.secretAccessKey);
@@ -183,6 +191,71 @@ export function exportCredentials(obtained: Obtained, config: Config, deps: Expo
     cleared: [...variables].filter(([, value]) => value === '').map(([name]) => name),
     replacedProfile,
   };
+}
+
+/** What the export wrote to files, for the variables, the log and the post step. */
+interface WrittenFiles {
+  readonly refreshConfig: string | undefined;
+  readonly profileSections: WrittenSection[];
+  readonly createdFiles: string[];
+  /** profile-location: job — the job's own shared files, under RUNNER_TEMP. */
+  readonly jobFiles: { readonly credentials: string; readonly config: string } | undefined;
+}
+
+/**
+ * Every file of the export: the refresh config, the profiles (aws-profile and `profiles`) and the environment
+ * profile — all or nothing: when one fails, what was written before it is taken out again.
+ */
+function writeFiles(
+  plan: PlanResult,
+  config: Config,
+  deps: ExportDeps,
+  withEnvironmentProfile: boolean,
+): WrittenFiles {
+  const { env, processTarget, refresh, platform = process.platform } = deps;
+  const creds = plan.primary?.credentials;
+  const named =
+    refresh !== undefined
+      ? []
+      : [
+          ...(config.awsProfile !== undefined && creds !== undefined
+            ? [{ profile: config.awsProfile, credentials: creds }]
+            : []),
+          ...plan.profiles.map(({ name, credentials }) => ({ profile: name, credentials })),
+        ];
+  const createdFiles: string[] = [];
+  const profileSections: WrittenSection[] = [];
+  let jobFiles: WrittenFiles['jobFiles'];
+  let filesEnv = env;
+  if (config.profileLocation === 'job' && (named.length > 0 || withEnvironmentProfile)) {
+    const dir = newActionFolder(processTarget.runnerTemp);
+    jobFiles = { credentials: path.join(dir, 'credentials'), config: path.join(dir, 'config') };
+    filesEnv = {
+      ...env,
+      AWS_SHARED_CREDENTIALS_FILE: jobFiles.credentials,
+      AWS_CONFIG_FILE: jobFiles.config,
+    };
+    createdFiles.push(jobFiles.config);
+  }
+  let refreshConfig: string | undefined;
+  try {
+    // With refresh-credentials the profiles live in the credential_process config, never with fixed keys.
+    if (refresh !== undefined) {
+      refreshConfig = writeRefreshConfig(refresh, processTarget, platform);
+      createdFiles.push(refreshConfig);
+    }
+    if (named.length > 0) profileSections.push(...writeProfiles(named, config.region, filesEnv, platform));
+    if (withEnvironmentProfile) {
+      const { sections, files } = writeEnvironmentProfile(config.region, filesEnv, processTarget, platform);
+      profileSections.push(...sections);
+      createdFiles.push(...files);
+    }
+  } catch (error) {
+    removeSections(profileSections, homeDir(env, platform));
+    for (const file of createdFiles) rmSync(path.dirname(file), { recursive: true, force: true });
+    throw error;
+  }
+  return { refreshConfig, profileSections, createdFiles, jobFiles };
 }
 
 /** The ENVIRONMENT_PROFILE section in the config file, and the files its credential_process needs. */

@@ -9,7 +9,10 @@ import {
   shown,
   singleLine,
 } from './input-parsers.js';
-import { arnAccount, arnPartition, partitionOf, REGION_CODE, type Partition } from './partition.js';
+import { arnAccount, partitionOf, REGION_CODE, type Partition } from './partition.js';
+import { readProfiles, readRoleToAssume, type HopSpec, type ProfileSpec } from './plan-inputs.js';
+import { EXTERNAL_ID, EXTERNAL_ID_RULE } from './plan-lines.js';
+import { readSessionName, readSourceIdentity } from './plan-session.js';
 import { environmentProxy } from './proxy.js';
 import {
   readCustomTags,
@@ -22,15 +25,27 @@ import {
 export interface Config {
   readonly region: string;
   readonly partition: Partition;
-  /** A role ARN, or a bare role name to expand with the source account. */
+  /** role-to-assume's first role: a role ARN, or (alone) a bare role name to expand with the source account. */
   readonly roleToAssume: string | undefined;
+  /** The first role's session name: its line's session-name=, else the base session name. */
   readonly roleSessionName: string;
+  /** role-to-assume's roles after the first, each assumed with the session of the one before. */
+  readonly nextHops: readonly HopSpec[];
+  /** Named profiles for later steps, each its own role. */
+  readonly profiles: readonly ProfileSpec[];
+  /** Where the profiles go: the usual shared files, or job-local ones under RUNNER_TEMP. */
+  readonly profileLocation: 'home' | 'job';
+  /** SourceIdentity for AssumeRole. */
+  readonly roleSourceIdentity: string | undefined;
+  /** A log line for the main step when the session name came from role-session-name-template. */
+  readonly sessionNameNote: string | undefined;
   readonly roleDurationSeconds: number;
   readonly staticKeys: StaticKeys | undefined;
   /** Absolute path. */
   readonly webIdentityTokenFile: string | undefined;
   readonly roleChaining: boolean;
   readonly audience: string;
+  /** The first role's external id: its line's external-id=, else role-external-id. */
   readonly roleExternalId: string | undefined;
   readonly skipSessionTagging: boolean;
   readonly transitiveTagKeys: readonly string[];
@@ -82,10 +97,6 @@ const MAX_SECRET_LENGTH: Readonly<Record<(typeof SECRET_INPUTS)[number], number>
 /** Reads one input, trimmed; '' when not set. */
 export type GetInput = (name: string) => string;
 
-const ROLE_ARN = /^arn:aws[-a-z]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PROFILE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** STS refuses sessions longer than an hour when a role session assumes another role. */
@@ -115,8 +126,16 @@ export function readConfig(
   );
   const partition = partitionOf(region);
 
-  const roleToAssume = optional(line('role-to-assume'));
-  if (roleToAssume !== undefined) checkRole(roleToAssume, partition, region);
+  const session = readSessionName(
+    line('role-session-name'),
+    getInput('role-session-name-template'),
+    env,
+    inputVariables,
+  );
+  const plan = readRoleToAssume(getInput('role-to-assume'), partition, region, session.name);
+  const roleToAssume = plan.role;
+  const awsProfile = optional(line('aws-profile'));
+  const profiles = readProfiles(getInput('profiles'), partition, region, awsProfile, session.name);
 
   const roleChaining = bool('role-chaining', false);
   const roleDurationSeconds = parseInteger('role-duration-seconds', line('role-duration-seconds'), {
@@ -133,10 +152,10 @@ export function readConfig(
 
   const staticKeys = readStaticKeys(getInput);
   const tokenFile = optional(line('web-identity-token-file'));
-  if (tokenFile !== undefined && roleToAssume === undefined) {
+  if (tokenFile !== undefined && roleToAssume === undefined && profiles.length === 0) {
     throw new InputError(
       'web-identity-token-file',
-      'web-identity-token-file needs role-to-assume: set the role the token should assume',
+      'web-identity-token-file needs role-to-assume or profiles: set the role the token should assume',
     );
   }
   if (tokenFile !== undefined && staticKeys !== undefined) {
@@ -152,7 +171,6 @@ export function readConfig(
     );
   }
 
-  const awsProfile = optional(line('aws-profile'));
   if (awsProfile !== undefined) {
     parsePattern('aws-profile', awsProfile, PROFILE_NAME, '1 to 64 letters, digits or _+=,.@- characters');
     if (roleToAssume === undefined && staticKeys === undefined) {
@@ -162,11 +180,17 @@ export function readConfig(
       );
     }
   }
+  checkChainedDuration(
+    roleDurationSeconds,
+    plan.nextHops.length,
+    roleToAssume !== undefined && profiles.length > 0,
+  );
 
   const refreshCredentials = bool('refresh-credentials', false);
   // A proxy from HTTPS_PROXY/HTTP_PROXY is not written to disk: later steps have the variable themselves.
   const proxyInput = inputVariables['http-proxy'] === undefined ? line('http-proxy') : '';
-  if (refreshCredentials) checkRefresh(roleToAssume, staticKeys, roleChaining, proxyInput);
+  if (refreshCredentials)
+    checkRefresh(roleToAssume !== undefined || profiles.length > 0, staticKeys, roleChaining, proxyInput);
   if (refreshCredentials && bool('use-existing-credentials', false)) {
     throw new InputError(
       'refresh-credentials',
@@ -184,19 +208,14 @@ export function readConfig(
       );
     }
   }
-  if (
-    roleToAssume?.startsWith('arn:') &&
-    allowedAccountIds.length > 0 &&
-    !allowedAccountIds.includes(arnAccount(roleToAssume))
-  ) {
-    throw new InputError(
-      'allowed-account-ids',
-      `role-to-assume is in account ${arnAccount(roleToAssume)}, which is not in allowed-account-ids (${allowedAccountIds.join(', ')})`,
-    );
-  }
+  checkAllowedRoles(allowedAccountIds, roleToAssume, plan.nextHops.at(-1), profiles);
 
-  const sessionName = line('role-session-name') || 'GitHubActions';
-  const externalId = optional(line('role-external-id'));
+  // Checked even when role-to-assume's first line sets its own external-id=, which wins.
+  const rawExternalId = optional(line('role-external-id'));
+  const externalId =
+    rawExternalId === undefined
+      ? undefined
+      : parsePattern('role-external-id', rawExternalId, EXTERNAL_ID, EXTERNAL_ID_RULE);
   const audience = line('audience') || partition.defaultAudience;
   const stsEndpoint = optional(line('sts-endpoint'));
   // Every AWS SDK honours these when sts-endpoint is not set: checked like the input, naming the variable.
@@ -219,27 +238,24 @@ export function readConfig(
     region,
     partition,
     roleToAssume,
-    roleSessionName: parsePattern(
-      'role-session-name',
-      sessionName,
-      SESSION_NAME,
-      '2 to 64 letters, digits or _+=,.@- characters',
-    ),
+    roleSessionName: plan.sessionName ?? session.name,
+    nextHops: plan.nextHops,
+    profiles,
+    profileLocation: parsePattern(
+      'profile-location',
+      line('profile-location') || 'home',
+      /^(home|job)$/,
+      'home or job',
+    ) as 'home' | 'job',
+    roleSourceIdentity: readSourceIdentity(line('role-source-identity')),
+    sessionNameNote: session.note,
     roleDurationSeconds,
     staticKeys,
     webIdentityTokenFile:
       tokenFile === undefined ? undefined : path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), tokenFile),
     roleChaining,
     audience,
-    roleExternalId:
-      externalId === undefined
-        ? undefined
-        : parsePattern(
-            'role-external-id',
-            externalId,
-            EXTERNAL_ID,
-            '2 to 1224 letters, digits or _+=,.@:/- characters',
-          ),
+    roleExternalId: plan.externalId ?? externalId,
     skipSessionTagging: bool('role-skip-session-tagging', false),
     transitiveTagKeys: readTransitiveTagKeys(getInput('transitive-tag-keys'), customTags),
     customTags,
@@ -271,6 +287,49 @@ export function readConfig(
   };
 }
 
+/**
+ * With a chain, or profiles assumed with role-to-assume's session, a role is assumed with another role's session:
+ * STS limits that session to an hour, as with role-chaining.
+ */
+function checkChainedDuration(seconds: number, hops: number, profilesFromRole: boolean): void {
+  if (seconds <= MAX_CHAINED_DURATION) return;
+  if (hops > 0)
+    throw new InputError(
+      'role-duration-seconds',
+      `role-duration-seconds must be at most ${MAX_CHAINED_DURATION} with a chain in role-to-assume (${hops + 1} roles): STS limits the session of a role assumed with another role's session to one hour, got ${seconds}`,
+    );
+  if (profilesFromRole)
+    throw new InputError(
+      'role-duration-seconds',
+      `role-duration-seconds must be at most ${MAX_CHAINED_DURATION} with profiles: their roles are assumed with role-to-assume's session, and STS limits such sessions to one hour, got ${seconds}`,
+    );
+}
+
+/**
+ * The accounts of the roles whose sessions later steps get, where their ARNs say it: role-to-assume's last role
+ * and every profile's (a chain's earlier roles only sign the next hop).
+ */
+function checkAllowedRoles(
+  allowed: readonly string[],
+  roleToAssume: string | undefined,
+  lastHop: HopSpec | undefined,
+  profiles: readonly ProfileSpec[],
+): void {
+  if (allowed.length === 0) return;
+  const refuse = (what: string, arn: string): void => {
+    if (!allowed.includes(arnAccount(arn)))
+      throw new InputError(
+        'allowed-account-ids',
+        `${what} is in account ${arnAccount(arn)}, which is not in allowed-account-ids (${allowed.join(', ')})`,
+      );
+  };
+  if (lastHop !== undefined)
+    refuse(`role-to-assume line ${lastHop.line} (the chain's last role)`, lastHop.roleArn);
+  else if (roleToAssume?.startsWith('arn:')) refuse('role-to-assume', roleToAssume);
+  for (const profile of profiles)
+    refuse(`profiles line ${profile.line}: profile "${profile.name}"`, profile.roleArn);
+}
+
 /** retry-max-attempts counts attempts in all: 0 or less would mean none (the reference reads 0 as 12, -1 as 1). */
 function readRetryMaxAttempts(raw: string): number {
   if (/^(0+|-\d+)$/.test(raw)) {
@@ -298,7 +357,7 @@ function checkVariableUrl(env: NodeJS.ProcessEnv, variable: string, why: string)
  * nothing secret in what it writes to disk.
  */
 function checkRefresh(
-  roleToAssume: string | undefined,
+  hasRole: boolean,
   staticKeys: StaticKeys | undefined,
   roleChaining: boolean,
   httpProxy: string,
@@ -308,7 +367,7 @@ function checkRefresh(
       'refresh-credentials',
       `refresh-credentials works only with GitHub OIDC or web-identity-token-file, which can get new tokens in later steps: ${reason}`,
     );
-  if (roleToAssume === undefined) throw why('set role-to-assume');
+  if (!hasRole) throw why('set role-to-assume');
   if (staticKeys !== undefined)
     throw why(
       'with access keys the credentials would have to be written to disk; remove aws-access-key-id or refresh-credentials',
@@ -320,30 +379,6 @@ function checkRefresh(
   if (/^[^/]*\/\/[^/@]*@/.test(httpProxy)) {
     throw why(
       'http-proxy holds a user name or password, which would be written to disk; set HTTPS_PROXY in the job instead',
-    );
-  }
-}
-
-function checkRole(role: string, partition: Partition, region: string): void {
-  if (role.startsWith('arn:')) {
-    parsePattern(
-      'role-to-assume',
-      role,
-      ROLE_ARN,
-      'an IAM role ARN like arn:aws:iam::123456789012:role/deploy, or a bare role name',
-    );
-    if (arnPartition(role) !== partition.name) {
-      throw new InputError(
-        'role-to-assume',
-        `role-to-assume is in partition ${arnPartition(role)}, but aws-region ${region} is in partition ${partition.name}: use a role ARN of that partition or a region of the role's`,
-      );
-    }
-  } else {
-    parsePattern(
-      'role-to-assume',
-      role,
-      ROLE_NAME,
-      'an IAM role ARN like arn:aws:iam::123456789012:role/deploy, or a bare role name of 1 to 64 letters, digits or _+=,.@- characters',
     );
   }
 }

@@ -1,13 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Obtained } from './assume.js';
-import {
-  credentialsFromSource,
-  existingCredentials,
-  type StepContext,
-  type StepStats,
-} from './credential-flow.js';
+import { existingCredentials, type StepContext, type StepStats } from './credential-flow.js';
 import { Deadline } from './deadline.js';
 import { ActionError, InputError, messageOf, redact } from './errors.js';
 import {
@@ -24,7 +18,10 @@ import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.
 import { checkProfileWritable, profileExists, profileFilePaths } from './profile-files.js';
 import { networkNotes } from './network-notes.js';
 import { fileProtection } from './platform.js';
-import { refreshParams, type RefreshParams } from './refresh-config.js';
+import { obtainPlan, type PlanResult } from './plan/run-plan.js';
+import { refreshEntries } from './plan/refresh-plan.js';
+import type { RefreshEntry } from './refresh-config.js';
+import { runContextOnDemand } from './run-context.js';
 import { actionsRunner, type Runner } from './runner.js';
 import { summaryMarkdown } from './summary.js';
 import { identifyExecutionEnv, runUserAgent } from './user-agent.js';
@@ -68,8 +65,8 @@ export async function run(
 
     // Every input is checked before the first network call.
     config = readConfig(inputs.getInput, env, fromVariables);
-    if (config.awsProfile !== undefined)
-      checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile, platform);
+    checkPlanInputs(config, env, platform);
+    if (config.sessionNameNote !== undefined) runner.info(config.sessionNameNote);
     identifyExecutionEnv(env);
     for (const warning of runUserAgent(env).warnings) runner.warning(warning);
     deadline = new Deadline(config.actionTimeoutSeconds);
@@ -91,26 +88,26 @@ export async function run(
     for (const line of network.info) runner.info(line);
     for (const line of network.warnings) runner.warning(line);
     const step: StepContext = { config, env, deadline, runner, mask, stats };
-    const obtained =
-      (config.useExistingCredentials ? await existingCredentials(step) : undefined) ??
-      (await credentialsFromSource(step));
+    const existing = config.useExistingCredentials ? await existingCredentials(step) : undefined;
+    const plan: PlanResult =
+      existing !== undefined ? { primary: existing, profiles: [] } : await obtainPlan(step);
     deadline.check();
 
-    // Only now, with everything in hand, is anything handed to later steps.
-    const exported = exportCredentials(obtained, config, {
+    // Only now, with every session in hand, is anything handed to later steps.
+    const exported = exportCredentials(plan, config, {
       runner,
       mask,
       env: jobEnv,
       processTarget: processTarget(env),
-      refresh: refreshOf(config, obtained),
+      refresh: refreshOf(config, plan, env),
       platform,
     });
     runner.endGroup();
     grouped = false;
-    report(runner, obtained, exported, platform);
+    report(runner, plan, exported, platform);
     if (config.summary) {
       const renewed = exported.refreshConfig !== undefined;
-      writeSummary(runner, secrets, summaryOf(config, obtained, stats, started, undefined, renewed));
+      writeSummary(runner, secrets, summaryOf(config, plan, stats, started, undefined, renewed));
     }
   } catch (error) {
     if (grouped) runner.endGroup();
@@ -130,11 +127,27 @@ export async function run(
   }
 }
 
-/** refresh-credentials: what the credential_process needs to assume the role again. */
-function refreshOf(config: Config, obtained: Obtained): RefreshParams | undefined {
-  if (!config.refreshCredentials || obtained.roleArn === undefined) return undefined;
-  if (obtained.source !== 'github-oidc' && obtained.source !== 'token-file') return undefined;
-  return refreshParams(config, obtained.source, obtained.roleArn);
+/** refresh-credentials: what each profile's credential_process needs to assume its roles again. */
+function refreshOf(config: Config, plan: PlanResult, env: NodeJS.ProcessEnv): RefreshEntry[] | undefined {
+  if (plan.primary !== undefined && plan.primary.roleArn === undefined && plan.profiles.length === 0)
+    return undefined;
+  return refreshEntries(config, plan, runContextOnDemand(env));
+}
+
+/** Checks, before any request, what only the files can tell: profiles that exist already, combinations. */
+function checkPlanInputs(config: Config, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): void {
+  if (config.useExistingCredentials && config.profiles.length > 0) {
+    throw new InputError(
+      'use-existing-credentials',
+      "use-existing-credentials fetches nothing when the job's credentials work, so the profiles would not be written: remove it, or the profiles input",
+    );
+  }
+  // Job-local files are new; with refresh-credentials the profiles live in the refresh config under RUNNER_TEMP.
+  if (config.profileLocation === 'job' || config.refreshCredentials) return;
+  if (config.awsProfile !== undefined)
+    checkProfileWritable(config.awsProfile, env, config.overwriteAwsProfile, platform);
+  for (const profile of config.profiles)
+    checkProfileWritable(profile.name, env, config.overwriteAwsProfile, platform, 'profiles');
 }
 
 /** The credential_process program of later steps (dist/refresh/index.js), and where its files go. */
@@ -147,13 +160,17 @@ function processTarget(env: NodeJS.ProcessEnv): ProcessTarget {
 }
 
 /** Logs who the credentials are, when they expire and what later steps got. */
-function report(runner: Runner, obtained: Obtained, exported: Exported, platform: NodeJS.Platform): void {
-  const expiry = obtained.credentials?.expiration;
-  const minutes = expiry ? Math.round((expiry.getTime() - Date.now()) / 60000) : 0;
-  runner.info(
-    `Authenticated as ${obtained.identity.arn}` +
-      (expiry ? `; the credentials expire at ${expiry.toISOString()} (in ${minutes} min)` : ''),
-  );
+function report(runner: Runner, plan: PlanResult, exported: Exported, platform: NodeJS.Platform): void {
+  const expires = (expiry: Date | undefined) =>
+    expiry
+      ? `; the credentials expire at ${expiry.toISOString()} (in ${Math.round((expiry.getTime() - Date.now()) / 60000)} min)`
+      : '';
+  if (plan.primary !== undefined)
+    runner.info(
+      `Authenticated as ${plan.primary.identity.arn}${expires(plan.primary.credentials?.expiration)}`,
+    );
+  for (const profile of plan.profiles)
+    runner.info(`Profile ${profile.name}: ${profile.identity.arn}${expires(profile.credentials.expiration)}`);
   if (exported.refreshConfig !== undefined) {
     runner.info(
       `refresh-credentials: later steps get new credentials through the credential_process in ${exported.refreshConfig}`,
@@ -184,14 +201,16 @@ function writeSummary(runner: Runner, secrets: ReadonlySet<string>, markdown: st
 
 function summaryOf(
   config: Config | undefined,
-  obtained: Obtained | undefined,
+  plan: PlanResult | undefined,
   stats: StepStats,
   started: number,
   failure: { message: string; details: readonly string[] } | undefined,
   renewed = false,
 ): string {
+  const obtained = plan?.primary;
   return summaryMarkdown({
     renewed,
+    profiles: plan?.profiles.map(({ name, identity }) => ({ name, arn: identity.arn })) ?? [],
     // On failure, the source that was tried (undefined when the inputs were refused before any was chosen).
     source: obtained?.source ?? stats.source,
     identityArn: obtained?.identity.arn,

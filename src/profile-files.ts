@@ -68,6 +68,7 @@ export function checkProfileWritable(
   env: NodeJS.ProcessEnv,
   overwrite: boolean,
   platform: NodeJS.Platform = process.platform,
+  input: 'aws-profile' | 'profiles' = 'aws-profile',
 ): void {
   const files = profileFilePaths(env, platform);
   const home = homeDir(env, platform);
@@ -79,8 +80,10 @@ export function checkProfileWritable(
     const found = findSections(lines, names[kind]);
     if (found.some(({ start, end }) => !lines.slice(start, end).includes(STUB_MARKER))) {
       throw new InputError(
-        'aws-profile',
-        `aws-profile "${profile}" already exists in ${files[kind]}: choose another aws-profile, or set overwrite-aws-profile: true to replace it`,
+        input,
+        input === 'aws-profile'
+          ? `aws-profile "${profile}" already exists in ${files[kind]}: choose another aws-profile, or set overwrite-aws-profile: true to replace it`
+          : `profiles: profile "${profile}" already exists in ${files[kind]}: choose another name, set overwrite-aws-profile: true to replace it, or use profile-location: job`,
       );
     }
   }
@@ -112,17 +115,27 @@ export function writeProfile(
   env: NodeJS.ProcessEnv,
   platform: NodeJS.Platform = process.platform,
 ): WrittenSection[] {
+  return writeProfiles([{ profile, credentials }], region, env, platform);
+}
+
+/** Writes several profiles' credentials and region; all or nothing: one that fails takes the others back out. */
+export function writeProfiles(
+  profiles: readonly { readonly profile: string; readonly credentials: AwsCredentials }[],
+  region: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): WrittenSection[] {
   const files = profileFilePaths(env, platform);
-  const credentialLines = [
+  const credentialLines = (credentials: AwsCredentials) => [
     `aws_access_key_id = ${credentials.accessKeyId}`,
     `aws_secret_access_key = ${credentials.secretAccessKey}`,
     ...(credentials.sessionToken !== undefined ? [`aws_session_token = ${credentials.sessionToken}`] : []),
   ];
   return writeSections(
-    [
-      { file: files.credentials, profile, kind: 'credentials', lines: credentialLines },
+    profiles.flatMap(({ profile, credentials }): SectionToWrite[] => [
+      { file: files.credentials, profile, kind: 'credentials', lines: credentialLines(credentials) },
       { file: files.config, profile, kind: 'config', lines: [`region = ${region}`] },
-    ],
+    ]),
     homeDir(env, platform),
   );
 }

@@ -23,6 +23,29 @@ export interface RefreshParams {
   readonly policy: string | undefined;
   readonly policyArns: readonly string[];
   readonly maxAttempts: number;
+  /** The roles after the first (a chain, a profile's role), each assumed with the session before it. */
+  readonly hops?: readonly RefreshHop[];
+}
+
+/** One AssumeRole of the refresh's path; nothing in it is secret. */
+export interface RefreshHop {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly durationSeconds: number;
+  readonly externalId?: string | undefined;
+  readonly sourceIdentity?: string | undefined;
+  readonly tags?:
+    readonly { readonly Key?: string | undefined; readonly Value?: string | undefined }[] | undefined;
+  readonly transitiveTagKeys?: readonly string[] | undefined;
+  readonly policy?: string | undefined;
+  readonly policyArns?: readonly string[] | undefined;
+}
+
+/** A profile of the refresh config and how it gets its credentials. */
+export interface RefreshEntry {
+  /** undefined: [default]. */
+  readonly profile: string | undefined;
+  readonly params: RefreshParams;
 }
 
 /** The refresh parameters for a role assumed from a web identity source. */
@@ -60,7 +83,9 @@ export function decodeParams(arg: string | undefined): RefreshParams {
   const params = JSON.parse(Buffer.from(arg, 'base64url').toString('utf8')) as RefreshParams;
   if (
     typeof params.roleArn !== 'string' ||
-    (params.source !== 'github-oidc' && params.source !== 'token-file')
+    (params.source !== 'github-oidc' && params.source !== 'token-file') ||
+    (params.hops !== undefined &&
+      (!Array.isArray(params.hops) || params.hops.some((hop) => typeof hop?.roleArn !== 'string')))
   ) {
     throw new Error('the refresh parameters are not what the action writes');
   }
@@ -75,25 +100,27 @@ export function newActionFolder(runnerTemp: string): string {
 }
 
 /**
- * Writes the AWS config file (mode 0600, in a new action folder under RUNNER_TEMP) with one profile whose
- * credential_process runs the refresh script under this same Node. Returns the file's path.
+ * Writes the AWS config file (mode 0600, in a new action folder under RUNNER_TEMP) with one profile per entry,
+ * each with a credential_process that runs the refresh script under this same Node. Returns the file's path.
  */
 export function writeRefreshConfig(
-  params: RefreshParams,
-  profile: string | undefined,
+  entries: readonly RefreshEntry[],
   { runnerTemp, node, script }: { runnerTemp: string; node: string; script: string },
   platform: NodeJS.Platform = process.platform,
 ): string {
   const dir = newActionFolder(runnerTemp);
   const file = path.join(dir, 'config');
-  const header = profile === undefined || profile === 'default' ? 'default' : `profile ${profile}`;
-  const command = credentialProcess({ node, script, args: [encodeParams(params)], dir }, platform);
+  const sections = entries.flatMap(({ profile, params }, i) => {
+    const header = profile === undefined || profile === 'default' ? 'default' : `profile ${profile}`;
+    // One shim per profile on Windows, each in its own folder of this one.
+    const shimDir = entries.length === 1 ? dir : path.join(dir, String(i + 1));
+    if (shimDir !== dir) mkdirSync(shimDir, { mode: 0o700 });
+    const command = credentialProcess({ node, script, args: [encodeParams(params)], dir: shimDir }, platform);
+    return [`[${header}]`, `region = ${params.region}`, `credential_process = ${command.line}`, ''];
+  });
   const text = [
     '# Written by the assume-AWS-role action for this job (refresh-credentials); removed by its post step.',
-    `[${header}]`,
-    `region = ${params.region}`,
-    `credential_process = ${command.line}`,
-    '',
+    ...sections,
   ].join('\n');
   writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
   return file;

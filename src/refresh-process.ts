@@ -4,7 +4,7 @@ import { decodeParams, type RefreshParams } from './refresh-config.js';
 import { retrying } from './retry.js';
 import { requestGitHubIdToken } from './sources/github-id-token.js';
 import { readWebIdentityTokenFile } from './sources/token-file.js';
-import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
+import { assumeRole, assumeRoleWithWebIdentity, createStsClient } from './sts.js';
 import { identifyExecutionEnv } from './user-agent.js';
 
 /**
@@ -36,7 +36,29 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
         ),
       { maxAttempts: params.maxAttempts, onRetry: () => undefined, signal },
     );
-    const { credentials } = session;
+    let { credentials } = session;
+    // A chain, or a profile's role: each next role with the session before it.
+    for (const hop of params.hops ?? []) {
+      const signed = createStsClient(settings(params), credentials, env, { maxAttempts: params.maxAttempts });
+      ({ credentials } = await assumeRole(
+        signed,
+        {
+          RoleArn: hop.roleArn,
+          RoleSessionName: hop.sessionName,
+          DurationSeconds: hop.durationSeconds,
+          ...(hop.externalId !== undefined && { ExternalId: hop.externalId }),
+          ...(hop.sourceIdentity !== undefined && { SourceIdentity: hop.sourceIdentity }),
+          ...(hop.tags !== undefined && {
+            Tags: hop.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+          }),
+          ...(hop.transitiveTagKeys !== undefined && { TransitiveTagKeys: [...hop.transitiveTagKeys] }),
+          ...(hop.policy !== undefined && { Policy: hop.policy }),
+          ...(hop.policyArns !== undefined &&
+            hop.policyArns.length > 0 && { PolicyArns: hop.policyArns.map((arn) => ({ arn })) }),
+        },
+        signal,
+      ));
+    }
     process.stdout.write(
       `${JSON.stringify({
         Version: 1,

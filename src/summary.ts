@@ -13,6 +13,8 @@ const SOURCE_LABELS: Readonly<Record<string, string>> = {
 export interface SummaryFacts {
   readonly source: string | undefined;
   readonly identityArn: string | undefined;
+  /** The `profiles` written, each with who it is. */
+  readonly profiles?: readonly { readonly name: string; readonly arn: string }[];
   readonly region: string | undefined;
   /** The STS endpoint the requests went to. */
   readonly endpoint: string | undefined;
@@ -39,6 +41,14 @@ export function summaryMarkdown(facts: SummaryFacts, now: Date = new Date()): st
       facts.source === undefined ? '(none)' : (SOURCE_LABELS[facts.source] ?? facts.source),
     ],
     ...(facts.identityArn ? [['Identity', code(hide(facts.identityArn))] as [string, string]] : []),
+    ...((facts.profiles ?? []).length > 0
+      ? [
+          [
+            'Profiles',
+            (facts.profiles ?? []).map(({ name, arn }) => `${code(name)} ${code(hide(arn))}`).join('<br>'),
+          ] as [string, string],
+        ]
+      : []),
     ...(facts.region ? [['Region', facts.region] as [string, string]] : []),
     ...(facts.endpoint ? [['STS endpoint', code(withoutPassword(facts.endpoint))] as [string, string]] : []),
     ...(facts.renewed

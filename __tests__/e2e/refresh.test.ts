@@ -51,6 +51,7 @@ function checkConfigFile(job: Job, file: string, header: string): string {
 /** Everything the refresh parameters may hold (RefreshParams): where to ask, never what was answered. */
 const PARAMETERS = [
   'source',
+  'hops',
   'roleArn',
   'sessionName',
   'durationSeconds',

@@ -46,7 +46,7 @@ function exportWith(
   { obtained = OBTAINED, platform = 'linux' as NodeJS.Platform } = {},
 ): Exported {
   const config = readConfig((name) => runner.getInput(name), env);
-  return exportCredentials(obtained, config, {
+  return exportCredentials({ primary: obtained, profiles: [] }, config, {
     runner,
     mask: (secret) => secret && runner.setSecret(secret),
     env,
@@ -88,12 +88,12 @@ describe('exportCredentials with aws-profile', () => {
 describe('exportCredentials with refresh-credentials', () => {
   const refreshWith = (runner: FakeRunner, env: NodeJS.ProcessEnv) => {
     const config = readConfig((name) => runner.getInput(name), env);
-    return exportCredentials(OBTAINED, config, {
+    return exportCredentials({ primary: OBTAINED, profiles: [] }, config, {
       runner,
       mask: (secret) => secret && runner.setSecret(secret),
       env,
       processTarget: processTarget(),
-      refresh: refreshParams(config, 'github-oidc', ROLE_ARN),
+      refresh: [{ profile: config.awsProfile, params: refreshParams(config, 'github-oidc', ROLE_ARN) }],
     });
   };
 

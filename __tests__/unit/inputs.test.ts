@@ -9,6 +9,7 @@ import { ACTION_DEFAULTS, BOOLEAN_INPUTS, inputsFrom } from './fixtures/inputs.j
 type Inputs = Record<string, string>;
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const OTHER_ROLE = 'arn:aws:iam::210987654321:role/spoke';
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENvalue';
@@ -33,7 +34,10 @@ const BOOLEAN_FIELDS: Record<(typeof BOOLEAN_INPUTS)[number], keyof Config> = {
 };
 
 /** Reads a config with aws-region us-east-1 unless the inputs say otherwise. */
-function read(inputs: Inputs, env: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: WORKSPACE }): Config {
+function read(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv = { GITHUB_WORKSPACE: WORKSPACE, GITHUB_RUN_ID: '4242' },
+): Config {
   return readConfig(inputsFrom({ 'aws-region': 'us-east-1', ...inputs }), env);
 }
 
@@ -71,6 +75,11 @@ describe('defaults', () => {
     partition: { name: 'aws', defaultAudience: 'sts.amazonaws.com', dnsSuffix: 'amazonaws.com' },
     roleToAssume: undefined,
     roleSessionName: 'GitHubActions',
+    nextHops: [],
+    profiles: [],
+    profileLocation: 'home',
+    roleSourceIdentity: undefined,
+    sessionNameNote: undefined,
     roleDurationSeconds: 3600,
     staticKeys: undefined,
     webIdentityTokenFile: undefined,
@@ -297,6 +306,38 @@ describe('valid inputs', () => {
       { awsProfile: 'ci.deploy_1+=,@-' },
     ],
     ['the default profile', { 'role-to-assume': ROLE, 'aws-profile': 'default' }, { awsProfile: 'default' }],
+    [
+      'a chain of two roles in role-to-assume',
+      { 'role-to-assume': `${ROLE}\n${OTHER_ROLE}` },
+      {
+        roleToAssume: ROLE,
+        nextHops: [{ roleArn: OTHER_ROLE, externalId: undefined, sessionName: 'GitHubActions', line: 2 }],
+      },
+    ],
+    [
+      'one role with its own external id and session name',
+      { 'role-to-assume': `${ROLE} external-id=ext-1 session-name=ci-1` },
+      { roleToAssume: ROLE, roleExternalId: 'ext-1', roleSessionName: 'ci-1', nextHops: [] },
+    ],
+    [
+      'profiles',
+      { 'role-to-assume': ROLE, profiles: `# spokes\ndev: ${OTHER_ROLE}` },
+      {
+        profiles: [
+          { name: 'dev', roleArn: OTHER_ROLE, externalId: undefined, sessionName: 'GitHubActions', line: 2 },
+        ],
+      },
+    ],
+    ['a source identity', { 'role-source-identity': 'octocat' }, { roleSourceIdentity: 'octocat' }],
+    [
+      'a session name template',
+      { 'role-session-name-template': 'gha-{run_id}' },
+      {
+        roleSessionName: 'gha-4242',
+        sessionNameNote: 'Session name gha-4242 (from role-session-name-template "gha-{run_id}")',
+      },
+    ],
+    ['job-local profile files', { 'profile-location': 'job' }, { profileLocation: 'job' }],
   ])('accepts %s', (_what, inputs, expected) => {
     expect(read(inputs)).toMatchObject(expected);
   });
@@ -396,6 +437,68 @@ const INVALID: Invalid[] = [
     'role-to-assume',
     'is in partition aws-us-gov',
   ],
+  // a chain in role-to-assume, profiles, role-session-name-template, role-source-identity, profile-location
+  // (every rule in plan-inputs.test.ts)
+  [
+    'a bare role name in a chain',
+    { 'role-to-assume': `${ROLE}\ndeploy` },
+    'role-to-assume',
+    'role-to-assume line 2: "deploy" is not a role ARN: every line of a chain must be a full role ARN like arn:aws:iam::123456789012:role/deploy',
+  ],
+  [
+    'role-duration-seconds over an hour with a chain',
+    { 'role-to-assume': `${ROLE}\n${OTHER_ROLE}`, 'role-duration-seconds': '3601' },
+    'role-duration-seconds',
+    'at most 3600 with a chain in role-to-assume',
+  ],
+  [
+    'an unknown setting on a role-to-assume line',
+    { 'role-to-assume': `${ROLE} duration=900` },
+    'role-to-assume',
+    'role-to-assume line 1: unknown setting "duration": the accepted settings are external-id=VALUE and session-name=VALUE',
+  ],
+  [
+    'a profile name twice',
+    { profiles: `dev: ${ROLE}\ndev: ${OTHER_ROLE}` },
+    'profiles',
+    'profiles line 2: profile "dev" is already on line 1',
+  ],
+  [
+    'a profile without a role ARN',
+    { profiles: 'dev: deploy' },
+    'profiles',
+    'every profile needs a full role ARN like arn:aws:iam::123456789012:role/deploy',
+  ],
+  [
+    'role-duration-seconds over an hour with profiles and role-to-assume',
+    withRole({ profiles: `dev: ${OTHER_ROLE}`, 'role-duration-seconds': '7200' }),
+    'role-duration-seconds',
+    'at most 3600 with profiles',
+  ],
+  [
+    'an unknown placeholder in role-session-name-template',
+    { 'role-session-name-template': '{branch}' },
+    'role-session-name-template',
+    'the known ones are {run_id}, {run_attempt}, {run_number}, {job}, {workflow}, {repository}, {repository_name}, {actor}, {sha}, {ref_name}',
+  ],
+  [
+    'role-session-name-template with role-session-name',
+    { 'role-session-name-template': 'gha-{run_id}', 'role-session-name': 'mine' },
+    'role-session-name-template',
+    'set only one of them',
+  ],
+  ...['a', 'aws:ci', 'has space'].map((raw): Invalid => [
+    `role-source-identity ${JSON.stringify(raw)}`,
+    { 'role-source-identity': raw },
+    'role-source-identity',
+    raw.startsWith('aws:') ? 'must not start with "aws:"' : '2 to 64 letters, digits or _+=,.@- characters',
+  ]),
+  ...['Job', 'runner'].map((raw): Invalid => [
+    `profile-location ${JSON.stringify(raw)}`,
+    { 'profile-location': raw },
+    'profile-location',
+    'home or job',
+  ]),
   // booleans
   ...BOOLEAN_INPUTS.flatMap((name) =>
     ['yes', 'no', '1', '0', 'on', 'off', 'tRUE', 'y'].map((raw): Invalid => [
@@ -677,7 +780,9 @@ const INVALID: Invalid[] = [
   ...(
     [
       ['aws-region', 'us-east-1\nus-west-2'],
-      ['role-to-assume', `${ROLE}\n${ROLE}`],
+      ['role-session-name-template', 'gha-{run_id}\n{job}'],
+      ['role-source-identity', 'octocat\nother'],
+      ['profile-location', 'home\njob'],
       ['role-session-name', 'GitHub\nActions'],
       ['role-duration-seconds', '3600\n900'],
       ['web-identity-token-file', '/tmp/token\n/tmp/other'],

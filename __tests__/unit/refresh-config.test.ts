@@ -116,7 +116,7 @@ describe('writeRefreshConfig', () => {
   const NODE = '/opt/hosted tool cache/node/24.0.0/x64/bin/node';
   const SCRIPT = '/home/runner/work/_actions/octo-org/assume-aws-role-action/v1/dist/refresh/index.js';
   const write = (profile: string | undefined) =>
-    writeRefreshConfig(PARAMS, profile, { runnerTemp, node: NODE, script: SCRIPT });
+    writeRefreshConfig([{ profile, params: PARAMS }], { runnerTemp, node: NODE, script: SCRIPT });
 
   it.each([
     ['no profile', undefined, 'default'],
@@ -145,8 +145,7 @@ describe('writeRefreshConfig', () => {
 
   it('on Windows points credential_process at a .cmd shim in the same folder (paths with spaces stay whole)', () => {
     const file = writeRefreshConfig(
-      PARAMS,
-      undefined,
+      [{ profile: undefined, params: PARAMS }],
       { runnerTemp, node: 'C:\\Program Files\\node24\\node.exe', script: 'D:\\a\\_actions\\r\\index.js' },
       'win32',
     );

@@ -45,7 +45,7 @@ function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
     const ignored = config.roleChaining ? '; role-chaining is ignored because keys were given' : '';
     return {
       kind: 'static-keys',
-      reason: `aws-access-key-id is set${config.roleToAssume === undefined ? ' and no role-to-assume: using the keys themselves' : ''}${ignored}`,
+      reason: `aws-access-key-id is set${config.roleToAssume === undefined ? ` and no role-to-assume: using the keys themselves${config.profiles.length > 0 ? ' (and for the profiles)' : ''}` : ''}${ignored}`,
     };
   }
   if (config.roleChaining) {
@@ -54,7 +54,8 @@ function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
       reason: 'role-chaining is true: assuming the role with the credentials the job already has',
     };
   }
-  if (config.roleToAssume === undefined) {
+  // `profiles` without role-to-assume wants roles too: from GitHub OIDC when the job may have a token.
+  if (config.roleToAssume === undefined && config.profiles.length === 0) {
     return {
       kind: 'existing',
       reason: 'no role-to-assume and no keys: checking the credentials the job already has',
@@ -64,8 +65,7 @@ function pick(config: Config, env: NodeJS.ProcessEnv): SourceChoice {
   if (oidcAvailable && !config.forceSkipOidc) {
     return {
       kind: 'github-oidc',
-      reason:
-        'role-to-assume is set, no keys or token file were given, and the job may request a GitHub OIDC token',
+      reason: `${config.roleToAssume !== undefined ? 'role-to-assume' : 'profiles'} is set, no keys or token file were given, and the job may request a GitHub OIDC token`,
     };
   }
   const hints = existingCredentialHints(env);

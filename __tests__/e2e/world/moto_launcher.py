@@ -22,14 +22,26 @@ provider, an operator other than StringEquals/StringLike, or a claim the token l
 list-valued claim (aud can be one) matches when one of its values does; numbers and booleans compare as the
 JSON text of their value.
 
-The added check, session tags: AWS refuses an AssumeRole that carries session tags (Tags.member.N.Key or
-TransitiveTagKeys.member.N) unless the trust policy also allows sts:TagSession for the caller; moto checks only
-sts:AssumeRole. So once moto's own checks have passed a signed AssumeRole with tags, the role's trust policy
-must have an Allow statement whose Action matches sts:TagSession (wildcards as IAM's) and whose Principal.AWS
-names the caller: its ARN (an IAM user, or an assumed-role session), for a session also its role's ARN, the
-account (its id or arn:...:iam::ACCOUNT:root), or "*". That statement's conditions are not evaluated. Otherwise
-the answer is HTTP 403 AccessDenied, "User: <caller ARN> is not authorized to perform: sts:TagSession on
-resource: <role ARN>", as AWS's.
+The added checks, on a signed AssumeRole once moto's own checks have passed it:
+- Session tags and source identity: AWS refuses an AssumeRole that carries session tags (Tags.member.N.Key or
+  TransitiveTagKeys.member.N) unless the trust policy also allows sts:TagSession for the caller, and one that
+  carries SourceIdentity unless it allows sts:SetSourceIdentity; moto checks only sts:AssumeRole. So the role's
+  trust policy must have an Allow statement whose Action matches that action (wildcards as IAM's) and whose
+  Principal.AWS names the caller: its ARN (an IAM user, or an assumed-role session), for a session also its
+  role's ARN, the caller's account (its id or arn:...:iam::ACCOUNT:root), or "*". That statement's conditions
+  are not evaluated. Otherwise the answer is HTTP 403 AccessDenied, "User: <caller ARN> is not authorized to
+  perform: sts:TagSession on resource: <role ARN>" (or sts:SetSourceIdentity), as AWS's.
+- Another account's role: moto evaluates the trust policy only of a role in the caller's own account (it looks
+  the role up there, and without finding it checks the caller's permissions alone), so hub-and-spoke across
+  accounts would let any caller with sts:AssumeRole in. For a role ARN of another account, the role must exist
+  there and its trust policy must allow sts:AssumeRole for the caller, evaluated by moto's own policy code as
+  for a role of the caller's account (principals compared literally, sts:ExternalId conditions); otherwise the
+  answer is HTTP 403 AccessDenied, "User: <caller ARN> is not authorized to perform: sts:AssumeRole on
+  resource: <role ARN>". AssumeRoleWithWebIdentity is checked against the role's own account (its IAM OIDC
+  providers and trust policy) wherever the role is.
+- An external id not sent: moto lets a trust policy condition on sts:ExternalId pass when the request has no
+  ExternalId (a condition on a key the request lacks); AWS never matches it. Without ExternalId, the statements
+  with such a condition are left out and the rest must allow sts:AssumeRole for the caller, as above.
 """
 
 import base64
@@ -48,7 +60,8 @@ try:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
-    from moto.iam.access_control import CreateAccessKeyFailure, create_access_key
+    from moto.iam.access_control import CreateAccessKeyFailure, IAMPolicy, PermissionResult, create_access_key
+    from moto.iam.utils import format_incoming_conditional_values
     from moto.iam.models import iam_backends
     from moto.utilities.utils import get_partition
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -151,8 +164,7 @@ def check_web_identity(response):
     claims = verified_claims(token)
     if claims.get("exp", 0) <= time.time():
         raise StsError("ExpiredTokenException", "Token expired: the web identity token's exp has passed")
-    arn_parts = role_arn.split(":")
-    backend = iam_backends[response.current_account][arn_parts[1] if len(arn_parts) > 1 else "aws"]
+    backend = role_backend(role_arn, response.current_account)
     # IAM stores a provider's URL without https:// (host and path: moto keeps netloc + path).
     issuer = str(claims.get("iss", "")).removeprefix("https://").rstrip("/")
     provider = next((p for p in backend.open_id_providers.values() if p.url.rstrip("/") == issuer), None)
@@ -167,6 +179,18 @@ def check_web_identity(response):
         raise StsError(
             "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status=403
         )
+
+
+def role_backend(role_arn, default_account):
+    """The IAM backend of the account and partition a role ARN names (arn:PARTITION:iam::ACCOUNT:role/NAME)."""
+    parts = role_arn.split(":")
+    partition = parts[1] if len(parts) > 1 and parts[1] else "aws"
+    account = parts[4] if len(parts) > 4 and parts[4] else default_account
+    return iam_backends[account][partition]
+
+
+def find_role(role_arn, default_account):
+    return next((r for r in role_backend(role_arn, default_account).roles.values() if r.arn == role_arn), None)
 
 
 def has_session_tags(params):
@@ -202,36 +226,77 @@ def names_caller(principal, caller, account_id, role_arns):
     return any(p in names for p in as_list(aws))
 
 
-def check_tag_session(response):
-    """AWS's sts:TagSession check of an AssumeRole with session tags; raises AccessDenied as AWS answers it."""
+def access_denied(caller, action, role_arn):
+    return StsError(
+        "AccessDenied", f"User: {caller} is not authorized to perform: {action} on resource: {role_arn}", status=403
+    )
+
+
+def names_key(statement, key):
+    return any(key in conditions for conditions in statement.get("Condition", {}).values())
+
+
+def check_trust(response, caller, role_arn):
+    """The trust checks moto skips: another account's role, and a condition on an external id not sent."""
+    other_account = role_arn.split(":")[4:5] != [response.current_account]
+    role = find_role(role_arn, response.current_account)
+    if role is None:
+        if other_account:
+            raise access_denied(caller, "sts:AssumeRole", role_arn)
+        return  # moto answers for a role of the caller's account that does not exist
+    trust = json.loads(role.assume_role_policy_document)
+    statements = as_list(trust.get("Statement", []))
+    if "ExternalId" not in response.querystring:
+        # moto passes a condition whose key the request lacks; AWS never matches it.
+        kept = [statement for statement in statements if not names_key(statement, "sts:ExternalId")]
+    else:
+        kept = statements
+    if not other_account and len(kept) == len(statements):
+        return  # moto has checked it
+    result = IAMPolicy(json.dumps({**trust, "Statement": kept})).is_action_permitted(
+        "sts:AssumeRole", role_arn, caller, format_incoming_conditional_values(response.data)
+    )
+    if result != PermissionResult.PERMITTED:
+        raise access_denied(caller, "sts:AssumeRole", role_arn)
+
+
+def check_trust_extras(response, caller, role_arn):
+    """AWS's sts:TagSession and sts:SetSourceIdentity checks of an AssumeRole; raises AccessDenied as AWS answers."""
     params = response.querystring
-    if not has_session_tags(params):
-        return
-    role_arn = params.get("RoleArn", [""])[0]
+    needed = [
+        action
+        for action, wanted in (
+            ("sts:TagSession", has_session_tags(params)),
+            ("sts:SetSourceIdentity", bool(params.get("SourceIdentity", [""])[0])),
+        )
+        if wanted
+    ]
+    role = find_role(role_arn, response.current_account)
+    if not needed or role is None:
+        return  # moto answers for a role of the caller's account that does not exist
+    # AWS matches a role's ARN against all of its sessions (of the caller's account).
+    session = caller.split(":assumed-role/")
+    caller_roles = iam_backends[response.current_account][caller.split(":")[1]].roles.values()
+    role_arns = [r.arn for r in caller_roles if len(session) > 1 and r.name == session[1].split("/")[0]]
+    statements = as_list(json.loads(role.assume_role_policy_document).get("Statement", []))
+    for action in needed:
+        allowed = any(
+            statement.get("Effect") == "Allow"
+            and any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in as_list(statement.get("Action", [])))
+            and names_caller(statement.get("Principal", {}), caller, response.current_account, role_arns)
+            for statement in statements
+        )
+        if not allowed:
+            raise access_denied(caller, action, role_arn)
+
+
+def check_assume_role(response):
+    role_arn = response.querystring.get("RoleArn", [""])[0]
     caller = caller_arn(response)
     if caller is None:
-        return
-    arn_parts = role_arn.split(":")
-    backend = iam_backends[response.current_account][arn_parts[1] if len(arn_parts) > 1 else "aws"]
-    role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
-    if role is None:
-        return  # moto answers for a role that does not exist
-    # AWS matches a role's ARN against all of its sessions.
-    session = caller.split(":assumed-role/")
-    role_arns = [r.arn for r in backend.roles.values() if len(session) > 1 and r.name == session[1].split("/")[0]]
-    trust = json.loads(role.assume_role_policy_document)
-    allowed = any(
-        statement.get("Effect") == "Allow"
-        and any(fnmatch.fnmatchcase("sts:tagsession", a.lower()) for a in as_list(statement.get("Action", [])))
-        and names_caller(statement.get("Principal", {}), caller, response.current_account, role_arns)
-        for statement in as_list(trust.get("Statement", []))
-    )
-    if not allowed:
-        raise StsError(
-            "AccessDenied",
-            f"User: {caller} is not authorized to perform: sts:TagSession on resource: {role_arn}",
-            status=403,
-        )
+        return  # moto's own check has refused these keys already
+    check_trust(response, caller, role_arn)
+    check_trust_extras(response, caller, role_arn)
 
 
 original_check = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
@@ -246,7 +311,7 @@ def authenticate(self, resource="*"):
     enforced = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
     original_check(self, resource)
     if enforced and signed and action == "AssumeRole":
-        check_tag_session(self)
+        check_assume_role(self)
 
 
 ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authenticate

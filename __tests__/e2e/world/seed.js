@@ -6,12 +6,20 @@ import { ENTERPRISE, GITHUB_ISSUER, GITHUB_RUN, IMMUTABLE_SUBJECT } from './gith
 
 /** moto's default account. */
 export const ACCOUNT_ID = '123456789012';
+/**
+ * A second account, the spokes' (hub and spoke across accounts, as organisations set it up). moto keeps one
+ * backend per account: a seed request goes to this one by its x-moto-account-id header, a signed request to the
+ * account its access key belongs to; moto_launcher.py adds the trust check moto skips for a role in another
+ * account than the caller's.
+ */
+export const SPOKE_ACCOUNT_ID = '210987654321';
 /** The region everything runs in. */
 export const REGION = 'us-east-1';
 /** A custom OIDC audience the provider and the deploy role accept besides sts.amazonaws.com. */
 export const CUSTOM_AUDIENCE = `https://github.com/${GITHUB_RUN.owner}`;
 
-const iam = (resource) => `arn:aws:iam::${ACCOUNT_ID}:${resource}`;
+const iam = (resource, account = ACCOUNT_ID) => `arn:aws:iam::${account}:${resource}`;
+const spoke = (name) => iam(`role/${name}`, SPOKE_ACCOUNT_ID);
 const USER = 'ci-deployer';
 const ADMIN = 'world-admin';
 const BUCKET = 'deploy-artifacts';
@@ -42,7 +50,26 @@ export const SEED = Object.freeze({
    * with session tags is refused by the trust policy alone.
    */
   untaggedRole: iam('role/deploy-untagged'),
+  /**
+   * Hub and spokes. The hub (this account) trusts GitHub OIDC for this repository and the user (sts:AssumeRole,
+   * sts:TagSession, sts:SetSourceIdentity), and may assume the spokes (those three actions on role/spoke-*).
+   */
+  hubRole: iam('role/hub'),
+  spokeAccountId: SPOKE_ACCOUNT_ID,
+  /** In SPOKE_ACCOUNT_ID: trusts sessions of hub (HUB_SESSION_NAMES); may list buckets. */
+  spokeA: spoke('spoke-a'),
+  /** In SPOKE_ACCOUNT_ID: trusts sessions of hub that give the external id SPOKE_B_EXTERNAL_ID; may list buckets. */
+  spokeB: spoke('spoke-b'),
+  /** In SPOKE_ACCOUNT_ID: trusts GitHub OIDC for this repository (the spoke account's own provider); may list buckets. */
+  spokeOidc: spoke('spoke-oidc'),
+  /**
+   * In SPOKE_ACCOUNT_ID: trusts only its own account (its root), and no identity of the tests is of it. The hub's
+   * policy lets its sessions ask (role/spoke-*), so an AssumeRole into it is refused by its trust policy alone.
+   */
+  spokeClosed: spoke('spoke-closed'),
   oidcProvider: iam(`oidc-provider/${GITHUB_ISSUER.replace('https://', '')}`),
+  /** The IAM OIDC provider for GitHub's issuer in the spoke account. */
+  spokeOidcProvider: iam(`oidc-provider/${GITHUB_ISSUER.replace('https://', '')}`, SPOKE_ACCOUNT_ID),
   /** The IAM OIDC provider of the enterprise's own issuer, ENTERPRISE.issuer. */
   enterpriseOidcProvider: iam(`oidc-provider/${ENTERPRISE.issuer.replace('https://', '')}`),
   /** A user allowed iam:* (its keys come back from seedAccount as adminAccessKeyId/adminSecretAccessKey). */
@@ -56,17 +83,20 @@ const document = (statements) => JSON.stringify({ Version: '2012-10-17', Stateme
 const oidcHost = GITHUB_ISSUER.replace('https://', '');
 const enterpriseHost = ENTERPRISE.issuer.replace('https://', '');
 
+/** GitHub OIDC for any job of this repository, with either audience. */
+const REPOSITORY_OIDC = {
+  Effect: 'Allow',
+  Principal: { Federated: SEED.oidcProvider },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  Condition: {
+    StringEquals: { [`${oidcHost}:aud`]: ['sts.amazonaws.com', CUSTOM_AUDIENCE] },
+    StringLike: { [`${oidcHost}:sub`]: `repo:${GITHUB_RUN.repository}:*` },
+  },
+};
+
 const TRUST_DEPLOY = document([
   { Effect: 'Allow', Principal: { AWS: SEED.userArn }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
-  {
-    Effect: 'Allow',
-    Principal: { Federated: SEED.oidcProvider },
-    Action: 'sts:AssumeRoleWithWebIdentity',
-    Condition: {
-      StringEquals: { [`${oidcHost}:aud`]: ['sts.amazonaws.com', CUSTOM_AUDIENCE] },
-      StringLike: { [`${oidcHost}:sub`]: `repo:${GITHUB_RUN.repository}:*` },
-    },
-  },
+  REPOSITORY_OIDC,
 ]);
 
 /**
@@ -110,12 +140,69 @@ const TRUST_CHAINED = document([
   },
 ]);
 
+/**
+ * The session names of hub the spokes trust. AWS matches a role ARN principal against all of that role's
+ * sessions; moto compares principals literally, so each session ARN the tests make is listed: the default, the
+ * chain tests' per-line `session-name=hub-hop`, and role-session-name-template gha-{run_id}-{run_attempt}.
+ */
+export const HUB_SESSION_NAMES = Object.freeze([
+  'GitHubActions',
+  'hub-hop',
+  `gha-${GITHUB_RUN.runId}-${GITHUB_RUN.runAttempt}`,
+]);
+
+/** The external id spoke-b's trust policy requires (sts:ExternalId). */
+export const SPOKE_B_EXTERNAL_ID = 'spoke-b-7f3a';
+
+const HUB_SESSIONS = [
+  SEED.hubRole,
+  ...HUB_SESSION_NAMES.map((name) => `arn:aws:sts::${ACCOUNT_ID}:assumed-role/hub/${name}`),
+];
+const CHAIN_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
+
+const TRUST_HUB = document([
+  { Effect: 'Allow', Principal: { AWS: SEED.userArn }, Action: CHAIN_ACTIONS },
+  REPOSITORY_OIDC,
+]);
+
+const HUB_POLICY = document([{ Effect: 'Allow', Action: CHAIN_ACTIONS, Resource: spoke('spoke-*') }]);
+
+const TRUST_SPOKE_A = document([
+  { Effect: 'Allow', Principal: { AWS: HUB_SESSIONS }, Action: CHAIN_ACTIONS },
+]);
+
+const TRUST_SPOKE_B = document([
+  {
+    Effect: 'Allow',
+    Principal: { AWS: HUB_SESSIONS },
+    Action: CHAIN_ACTIONS,
+    Condition: { StringEquals: { 'sts:ExternalId': SPOKE_B_EXTERNAL_ID } },
+  },
+]);
+
+const TRUST_SPOKE_OIDC = document([
+  {
+    Effect: 'Allow',
+    Principal: { Federated: SEED.spokeOidcProvider },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: { [`${oidcHost}:aud`]: 'sts.amazonaws.com' },
+      StringLike: { [`${oidcHost}:sub`]: `repo:${GITHUB_RUN.repository}:*` },
+    },
+  },
+]);
+
+const TRUST_SPOKE_CLOSED = document([
+  { Effect: 'Allow', Principal: { AWS: iam('root', SPOKE_ACCOUNT_ID) }, Action: CHAIN_ACTIONS },
+]);
+
 const USER_POLICY = document([
   {
     Effect: 'Allow',
     Action: ['sts:AssumeRole', 'sts:TagSession'],
     Resource: [SEED.deployRole, SEED.untaggedRole],
   },
+  { Effect: 'Allow', Action: CHAIN_ACTIONS, Resource: SEED.hubRole },
 ]);
 
 const ADMIN_POLICY = document([{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }]);
@@ -129,7 +216,38 @@ const DEPLOY_POLICY = document([
 
 const AUDIT_POLICY = document([{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }]);
 
-/** @typedef {{ service: 'iam' | 's3', method: string, path: string, params?: Record<string, string>, body?: string }} SeedRequest */
+/**
+ * @typedef {{ service: 'iam' | 's3', method: string, path: string, params?: Record<string, string>, body?: string,
+ *   account?: string }} SeedRequest  `account`: the moto account it goes to (default ACCOUNT_ID)
+ */
+
+/**
+ * A role and, when given, its one inline policy: one or two seed requests.
+ * @param {string} name
+ * @param {string} trust
+ * @param {{ account?: string, policy?: string }} [options]
+ * @returns {SeedRequest[]}
+ */
+const roleRequests = (name, trust, { account = ACCOUNT_ID, policy } = {}) => [
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    account,
+    params: { Action: 'CreateRole', RoleName: name, AssumeRolePolicyDocument: trust },
+  },
+  ...(policy === undefined
+    ? []
+    : [
+        /** @type {SeedRequest} */ ({
+          service: 'iam',
+          method: 'POST',
+          path: '/',
+          account,
+          params: { Action: 'PutRolePolicy', RoleName: name, PolicyName: 'allowed', PolicyDocument: policy },
+        }),
+      ]),
+];
 
 /** @type {readonly SeedRequest[]} The seed, one request each; their number is moto's no-auth allowance. */
 const SEED_REQUESTS = [
@@ -257,6 +375,23 @@ const SEED_REQUESTS = [
     path: '/',
     params: { Action: 'PutUserPolicy', UserName: ADMIN, PolicyName: 'admin', PolicyDocument: ADMIN_POLICY },
   },
+  ...roleRequests('hub', TRUST_HUB, { policy: HUB_POLICY }),
+  {
+    service: 'iam',
+    method: 'POST',
+    path: '/',
+    account: SPOKE_ACCOUNT_ID,
+    params: {
+      Action: 'CreateOpenIDConnectProvider',
+      Url: GITHUB_ISSUER,
+      'ClientIDList.member.1': 'sts.amazonaws.com',
+      'ThumbprintList.member.1': '6938fd4d98bab03faadb97b34396831e3780aea1',
+    },
+  },
+  ...roleRequests('spoke-a', TRUST_SPOKE_A, { account: SPOKE_ACCOUNT_ID, policy: AUDIT_POLICY }),
+  ...roleRequests('spoke-b', TRUST_SPOKE_B, { account: SPOKE_ACCOUNT_ID, policy: AUDIT_POLICY }),
+  ...roleRequests('spoke-oidc', TRUST_SPOKE_OIDC, { account: SPOKE_ACCOUNT_ID, policy: AUDIT_POLICY }),
+  ...roleRequests('spoke-closed', TRUST_SPOKE_CLOSED, { account: SPOKE_ACCOUNT_ID }),
   { service: 's3', method: 'PUT', path: `/${BUCKET}` },
   { service: 's3', method: 'PUT', path: `/${BUCKET}/${OBJECT}`, body: 'release 1.0\n' },
 ];
@@ -310,12 +445,14 @@ export async function checkAuthEnforced(motoUrl) {
  * @param {string} motoUrl
  * @param {SeedRequest} request
  */
-async function send(motoUrl, { service, method, path, params, body }) {
+async function send(motoUrl, { service, method, path, params, body, account = ACCOUNT_ID }) {
   const version = service === 'iam' ? { Version: '2010-05-08' } : {};
   const response = await fetchWithTimeout(`${motoUrl}${path}`, {
     method,
     headers: {
       ...routingHeaders(service),
+      // moto's own header for the account a request is for; the seed's key belongs to no account.
+      ...(account !== ACCOUNT_ID && { 'x-moto-account-id': account }),
       ...(params && { 'content-type': 'application/x-www-form-urlencoded' }),
     },
     body: params ? new URLSearchParams({ ...params, ...version }).toString() : body,
