@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existingCredentials, type StepContext, type StepStats } from './credential-flow.js';
+import { existingCredentials, type StepContext, type StepStats } from './plan/source.js';
 import { Deadline } from './deadline.js';
 import { ActionError, InputError, messageOf, redact } from './errors.js';
 import {
@@ -11,20 +11,20 @@ import {
   type Exported,
   type Mask,
   type ProcessTarget,
-} from './exporting.js';
-import { FALSE_VALUES, shown, TRUE_VALUES } from './input-parsers.js';
-import { describeInputVariables, withInputVariables } from './input-variables.js';
-import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs.js';
-import { checkProfileWritable, profileExists, profileFilePaths } from './profile-files.js';
-import { networkNotes } from './network-notes.js';
-import { fileProtection } from './platform.js';
+} from './export/exporting.js';
+import { FALSE_VALUES, shown, TRUE_VALUES } from './inputs/parsers.js';
+import { describeInputVariables, withInputVariables } from './inputs/variables.js';
+import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs/config.js';
+import { checkProfileWritable, profileExists, profileFilePaths } from './export/profile-files.js';
+import { networkNotes } from './sts/network-notes.js';
+import { fileProtection } from './export/platform.js';
 import { obtainPlan, type PlanResult } from './plan/run-plan.js';
 import { refreshEntries } from './plan/refresh-plan.js';
-import type { RefreshEntry } from './refresh-config.js';
-import { runContextOnDemand } from './run-context.js';
+import type { RefreshEntry } from './export/refresh-config.js';
+import { runContextOnDemand } from './sts/run-context.js';
 import { actionsRunner, type Runner } from './runner.js';
-import { summaryMarkdown } from './summary.js';
-import { identifyExecutionEnv, runUserAgent } from './user-agent.js';
+import { summaryMarkdown } from './report/summary.js';
+import { identifyExecutionEnv, runUserAgent } from './sts/user-agent.js';
 
 /** What unset-current-credentials makes this process forget. */
 const CREDENTIAL_VARIABLES = [...KEY_VARIABLES, 'AWS_PROFILE'];

@@ -1,5 +1,5 @@
 // Post step entry: undo what the main step exported and wrote.
-import { cleanup } from './cleanup.js';
+import { cleanup } from './post/cleanup.js';
 
 await cleanup();
 process.exit();

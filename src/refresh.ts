@@ -1,6 +1,6 @@
 // credential_process entry: prints credentials for the AWS SDK or CLI, new ones for refresh-credentials, or the
 // exported ones for the profile that stands in for an earlier step's AWS_PROFILE (--from-environment).
-import { environmentCredentials, refresh } from './refresh-process.js';
+import { environmentCredentials, refresh } from './refresh/process.js';
 
 const args = process.argv.slice(2);
 process.exit(

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { ActionError, InputError } from '../../src/errors.js';
-import { readConfig, type Config } from '../../src/inputs.js';
+import { readConfig, type Config } from '../../src/inputs/config.js';
 import { chooseSource, type SourceKind } from '../../src/sources/choose.js';
 import { inputsFrom } from './fixtures/inputs.js';
 

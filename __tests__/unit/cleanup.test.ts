@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'n
 import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 
-import { cleanup } from '../../src/cleanup.js';
-import { ENVIRONMENT_PROFILE, STATE } from '../../src/exporting.js';
+import { cleanup } from '../../src/post/cleanup.js';
+import { ENVIRONMENT_PROFILE, STATE } from '../../src/export/exporting.js';
 import { run } from '../../src/main.js';
-import { STUB_MARKER } from '../../src/profile-files.js';
+import { STUB_MARKER } from '../../src/export/profile-files.js';
 import { FakeRunner, mockSts, ROLE_ARN, TestWorld, useTestWorld } from './fixtures/runner.js';
 
 // The post step undoes what the main step recorded in its state, and nothing else.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnsecuredJWT } from 'jose';
-import { diagnoseWebIdentityRefusal } from '../../src/diagnostics.js';
+import { diagnoseWebIdentityRefusal } from '../../src/report/diagnostics.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const NAME_SUB = 'repo:octo-org/octo-repo:ref:refs/heads/main';

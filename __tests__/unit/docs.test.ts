@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { readConfig } from '../../src/inputs.js';
+import { readConfig } from '../../src/inputs/config.js';
 import { codeBlocks, plain, section, tableRows, type CodeBlock } from './fixtures/markdown.js';
 
 interface ActionInput {

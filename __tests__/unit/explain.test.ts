@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { UnsecuredJWT } from 'jose';
-import { explain, type FailureContext } from '../../src/explain.js';
+import { explain, type FailureContext } from '../../src/report/explain.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const ENDPOINT = 'https://sts.us-east-1.amazonaws.com';

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Obtained } from '../../src/assume.js';
-import { ENVIRONMENT_PROFILE, exportCredentials, STATE, type Exported } from '../../src/exporting.js';
-import { readConfig } from '../../src/inputs.js';
-import { refreshParams } from '../../src/refresh-config.js';
+import type { Obtained } from '../../src/plan/first-role.js';
+import { ENVIRONMENT_PROFILE, exportCredentials, STATE, type Exported } from '../../src/export/exporting.js';
+import { readConfig } from '../../src/inputs/config.js';
+import { refreshParams } from '../../src/export/refresh-config.js';
 import {
   ASSUMED_ARN,
   ACCOUNT,

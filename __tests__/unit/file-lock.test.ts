@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { STALE_MS, withLock } from '../../src/file-lock.js';
+import { STALE_MS, withLock } from '../../src/export/file-lock.js';
 
 let dir: string;
 let file: string;

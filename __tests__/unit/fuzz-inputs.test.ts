@@ -12,7 +12,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 
 import { run } from '../../src/main.js';
-import { meaningfulLines } from '../../src/plan-lines.js';
+import { meaningfulLines } from '../../src/inputs/plan-lines.js';
 import {
   caseArbitrary,
   ENV_SECRETS,

@@ -9,7 +9,7 @@ import {
   parseUrl,
   shown,
   singleLine,
-} from '../../src/input-parsers.js';
+} from '../../src/inputs/parsers.js';
 
 /** The InputError `parse` throws. */
 function inputError(parse: () => unknown): InputError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { describeInputVariables, INPUT_VARIABLES, withInputVariables } from '../../src/input-variables.js';
+import { describeInputVariables, INPUT_VARIABLES, withInputVariables } from '../../src/inputs/variables.js';
 import { run } from '../../src/main.js';
 import { ACTION_INPUTS, inputsFrom } from './fixtures/inputs.js';
 import {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { InputError } from '../../src/errors.js';
-import { readConfig, SECRET_INPUTS, type Config } from '../../src/inputs.js';
+import { readConfig, SECRET_INPUTS, type Config } from '../../src/inputs/config.js';
 import { ACTION_DEFAULTS, BOOLEAN_INPUTS, inputsFrom } from './fixtures/inputs.js';
 
 type Inputs = Record<string, string>;

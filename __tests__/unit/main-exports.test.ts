@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
-import { STATE } from '../../src/exporting.js';
+import { STATE } from '../../src/export/exporting.js';
 import { run } from '../../src/main.js';
 import {
   ACCOUNT,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { readConfig } from '../../src/inputs.js';
-import { endpointWarning, networkNotes } from '../../src/network-notes.js';
-import { isAwsHost } from '../../src/sts.js';
+import { readConfig } from '../../src/inputs/config.js';
+import { endpointWarning, networkNotes } from '../../src/sts/network-notes.js';
+import { isAwsHost } from '../../src/sts/client.js';
 import { inputsFrom } from './fixtures/inputs.js';
 
 // Where the requests go is said on every run, with what in the environment decided it.

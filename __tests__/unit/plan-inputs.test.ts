@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../src/errors.js';
-import { ENVIRONMENT_PROFILE } from '../../src/exporting.js';
-import { readConfig, type Config } from '../../src/inputs.js';
-import { MAX_CHAIN, MAX_PROFILES, RESERVED_PROFILE } from '../../src/plan-inputs.js';
-import { meaningfulLines } from '../../src/plan-lines.js';
-import { fitSessionName, TEMPLATE_PLACEHOLDERS } from '../../src/plan-session.js';
+import { ENVIRONMENT_PROFILE } from '../../src/export/exporting.js';
+import { readConfig, type Config } from '../../src/inputs/config.js';
+import { MAX_CHAIN, MAX_PROFILES, RESERVED_PROFILE } from '../../src/inputs/plan.js';
+import { meaningfulLines } from '../../src/inputs/plan-lines.js';
+import { fitSessionName, TEMPLATE_PLACEHOLDERS } from '../../src/inputs/session-name.js';
 import { inputsFrom } from './fixtures/inputs.js';
 
 // role-to-assume as a chain, profiles, role-session-name-template, role-source-identity and profile-location:

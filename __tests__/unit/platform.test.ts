@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { credentialProcess, fileProtection, homeDir, msysExclusions } from '../../src/platform.js';
+import { credentialProcess, fileProtection, homeDir, msysExclusions } from '../../src/export/platform.js';
 
 // The operating-system rules, each run on this machine with the platform given.
 

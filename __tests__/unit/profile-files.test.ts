@@ -21,8 +21,8 @@ import {
   removeSections,
   STUB_MARKER,
   writeProfile,
-} from '../../src/profile-files.js';
-import type { AwsCredentials } from '../../src/sts.js';
+} from '../../src/export/profile-files.js';
+import type { AwsCredentials } from '../../src/sts/client.js';
 
 const CREDENTIALS: AwsCredentials = {
   accessKeyId: 'ASIAEXAMPLEKEYID1234',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { hostMatches, proxyAgents, proxyFor } from '../../src/proxy.js';
+import { hostMatches, proxyAgents, proxyFor } from '../../src/sts/proxy.js';
 
 const HOST = 'sts.us-east-1.amazonaws.com';
 const ENDPOINT = `https://${HOST}`;

@@ -3,14 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readConfig } from '../../src/inputs.js';
+import { readConfig } from '../../src/inputs/config.js';
 import {
   decodeParams,
   encodeParams,
   refreshParams,
   writeRefreshConfig,
   type RefreshParams,
-} from '../../src/refresh-config.js';
+} from '../../src/export/refresh-config.js';
 import { inputsFrom } from './fixtures/inputs.js';
 
 // refresh-credentials writes an AWS config file whose credential_process runs the refresh script with the

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { encodeParams, type RefreshParams } from '../../src/refresh-config.js';
-import { environmentCredentials, refresh } from '../../src/refresh-process.js';
+import { encodeParams, type RefreshParams } from '../../src/export/refresh-config.js';
+import { environmentCredentials, refresh } from '../../src/refresh/process.js';
 import { assumedRole, makeJwt, ROLE_ARN, stsError, TEMP_CREDENTIALS } from './fixtures/runner.js';
 
 // The credential_process of refresh-credentials: a new token (GitHub's ID-token endpoint, here a small server on

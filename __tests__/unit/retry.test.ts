@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ClassifiedRetryStrategy, FINAL_CODES, RETRYABLE_CODES, retryKind } from '../../src/retry.js';
+import { ClassifiedRetryStrategy, FINAL_CODES, RETRYABLE_CODES, retryKind } from '../../src/sts/retry.js';
 
 const awsError = (name: string, httpStatusCode?: number): Error =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runWarnings } from '../../src/run-warnings.js';
+import { runWarnings } from '../../src/report/run-warnings.js';
 
 describe('runWarnings', () => {
   it.each(['v1', 'v1.2.3', '1.0', 'v2-beta.1', 'a'.repeat(40).replace(/a/g, 'f'), ''])(

@@ -5,7 +5,7 @@ import {
   sanitizeTagValue,
   sessionTags,
   type RunContext,
-} from '../../src/session-tags.js';
+} from '../../src/sts/session-tags.js';
 
 const RUN: RunContext = {
   repository: 'octo-org/octo-repo',

@@ -6,7 +6,7 @@ import {
   GetCallerIdentityCommand,
 } from '@aws-sdk/client-sts';
 import { run } from '../../src/main.js';
-import { ANSWER_RULES, checkAnswerField, checkExpiration } from '../../src/sts-answer.js';
+import { ANSWER_RULES, checkAnswerField, checkExpiration } from '../../src/sts/answer.js';
 import {
   ASSUMED_ARN,
   assumedRole,

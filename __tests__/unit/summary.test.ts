@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { summaryMarkdown, type SummaryFacts } from '../../src/summary.js';
+import { summaryMarkdown, type SummaryFacts } from '../../src/report/summary.js';
 
 const NOW = new Date('2026-01-01T12:00:00Z');
 const facts = (overrides: Partial<SummaryFacts> = {}): SummaryFacts => ({

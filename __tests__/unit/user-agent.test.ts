@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { run } from '../../src/main.js';
-import { createStsClient } from '../../src/sts.js';
-import { identifyExecutionEnv, runAppId, runUserAgent } from '../../src/user-agent.js';
+import { createStsClient } from '../../src/sts/client.js';
+import { identifyExecutionEnv, runAppId, runUserAgent } from '../../src/sts/user-agent.js';
 import { FakeRunner, mockSts, ROLE_ARN, TestWorld, useTestWorld } from './fixtures/runner.js';
 
 // Which run made an STS call, as CloudTrail records it: the User-Agent of the action's calls and the app id

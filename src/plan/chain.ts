@@ -1,6 +1,6 @@
-import type { Obtained } from '../assume.js';
-import { policies } from '../assume.js';
-import type { HopSpec } from '../plan-inputs.js';
+import type { Obtained } from './first-role.js';
+import { policies } from './first-role.js';
+import type { HopSpec } from '../inputs/plan.js';
 import { assumeHop, type HopDeps } from './hop.js';
 
 // The chain of role-to-assume: the first role comes from the source (obtainCredentials); each next line is

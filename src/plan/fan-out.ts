@@ -1,8 +1,8 @@
 import type { Tag } from '@aws-sdk/client-sts';
-import { stsFailure } from '../assume.js';
+import { stsFailure } from './first-role.js';
 import { ActionError, messageOf } from '../errors.js';
-import type { ProfileSpec } from '../plan-inputs.js';
-import { retrying } from '../retry.js';
+import type { ProfileSpec } from '../inputs/plan.js';
+import { retrying } from '../sts/retry.js';
 import type { SourceKind } from '../sources/choose.js';
 import {
   assumeRoleWithWebIdentity,
@@ -10,7 +10,7 @@ import {
   type AwsCredentials,
   type Identity,
   type Signer,
-} from '../sts.js';
+} from '../sts/client.js';
 import { assumeHop, type HopDeps } from './hop.js';
 
 // `profiles`: every profile's role, assumed from one starting point — the session of role-to-assume (hub and

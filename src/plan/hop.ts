@@ -1,11 +1,11 @@
 import type { AssumeRoleCommandInput, Tag } from '@aws-sdk/client-sts';
-import { stsFailure } from '../assume.js';
-import type { Mask } from '../exporting.js';
-import type { FailureContext } from '../explain.js';
-import type { Config } from '../inputs.js';
-import type { OnRetry } from '../retry.js';
-import { sessionTags, type RunContext } from '../session-tags.js';
-import { assumeRole, createStsClient, type Session, type Signer } from '../sts.js';
+import { stsFailure } from './first-role.js';
+import type { Mask } from '../export/exporting.js';
+import type { FailureContext } from '../report/explain.js';
+import type { Config } from '../inputs/config.js';
+import type { OnRetry } from '../sts/retry.js';
+import { sessionTags, type RunContext } from '../sts/session-tags.js';
+import { assumeRole, createStsClient, type Session, type Signer } from '../sts/client.js';
 
 // One AssumeRole beyond the first role: a hop of the chain or a profile, signed by the session before it (or by the
 // source). Session tags go on it, as on any AssumeRole of the action; the secrets of the session it returns are

@@ -1,7 +1,7 @@
-import type { Config } from '../inputs.js';
-import type { HopSpec } from '../plan-inputs.js';
-import { refreshParams, type RefreshEntry, type RefreshHop } from '../refresh-config.js';
-import type { RunContext } from '../session-tags.js';
+import type { Config } from '../inputs/config.js';
+import type { HopSpec } from '../inputs/plan.js';
+import { refreshParams, type RefreshEntry, type RefreshHop } from '../export/refresh-config.js';
+import type { RunContext } from '../sts/session-tags.js';
 import { INTERMEDIATE_DURATION_SECONDS } from './chain.js';
 import { hopTags } from './hop.js';
 import type { PlanResult } from './run-plan.js';

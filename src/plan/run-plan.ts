@@ -1,6 +1,6 @@
-import { checkAllowedAccount, type Obtained } from '../assume.js';
-import { firstRole, prepareSource, type StepContext } from '../credential-flow.js';
-import type { Config } from '../inputs.js';
+import { checkAllowedAccount, type Obtained } from './first-role.js';
+import { firstRole, prepareSource, type StepContext } from './source.js';
+import type { Config } from '../inputs/config.js';
 import type { SourceKind } from '../sources/choose.js';
 import { assumeChain, INTERMEDIATE_DURATION_SECONDS } from './chain.js';
 import { assumeProfiles, type ProfileFrom, type ProfileSession } from './fan-out.js';

@@ -1,5 +1,5 @@
 import { ActionError, InputError } from '../errors.js';
-import type { Config } from '../inputs.js';
+import type { Config } from '../inputs/config.js';
 import { existingCredentialHints, isGitHubHosted } from './existing.js';
 import { missingTokenCause } from './missing-token.js';
 

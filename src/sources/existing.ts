@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AwsCredentials, Signer } from '../sts.js';
+import type { AwsCredentials, Signer } from '../sts/client.js';
 
 // Credentials the job already has: keys in the environment first, as the AWS CLI and boto3 take them even when
 // AWS_PROFILE is set (the JS SDK's default chain would take the profile, so a role chained from an earlier step

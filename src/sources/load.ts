@@ -1,6 +1,6 @@
-import type { Config } from '../inputs.js';
-import type { OnRetry } from '../retry.js';
-import type { Signer } from '../sts.js';
+import type { Config } from '../inputs/config.js';
+import type { OnRetry } from '../sts/retry.js';
+import type { Signer } from '../sts/client.js';
 import type { SourceChoice } from './choose.js';
 import { githubOidcToken, type GetIDToken } from './oidc.js';
 import { existingSigner } from './existing.js';

@@ -1,5 +1,5 @@
 import { ActionError, messageOf } from '../errors.js';
-import { retrying, type OnRetry } from '../retry.js';
+import { retrying, type OnRetry } from '../sts/retry.js';
 
 /** One request for a GitHub OIDC token with the given audience. */
 export type GetIDToken = (audience: string, signal: AbortSignal) => Promise<string>;

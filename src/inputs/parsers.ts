@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 // Strict parsers for action inputs. Each takes the input's name and raw (already trimmed) value, and either
 // returns the typed value or throws an InputError that names the input, what it accepts and what it got.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Config } from './inputs.js';
+import type { Config } from '../inputs/config.js';
 import { credentialProcess } from './platform.js';
 
 // refresh-credentials: instead of fixed keys, later steps get an AWS config file whose profile runs

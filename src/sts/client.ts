@@ -9,12 +9,12 @@ import {
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Config } from './inputs.js';
+import type { Config } from '../inputs/config.js';
 import { arnAccount } from './partition.js';
 import { proxyAgents, proxyFor } from './proxy.js';
-import { ActionError } from './errors.js';
+import { ActionError } from '../errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
-import { checkAnswerField, checkExpiration } from './sts-answer.js';
+import { checkAnswerField, checkExpiration } from './answer.js';
 import { runUserAgent } from './user-agent.js';
 
 /** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
@@ -97,7 +97,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 
 /**
  * The one STS client for this run: region, endpoint, proxy and retry settings from the inputs. Only failures
- * that can succeed later are retried (src/retry.ts), at most `maxAttempts` attempts (default from the
+ * that can succeed later are retried (src/sts/retry.ts), at most `maxAttempts` attempts (default from the
  * inputs); `onRetry` hears of each retry.
  */
 export function createStsClient(
@@ -190,7 +190,7 @@ export async function assumeRoleWithWebIdentity(
   );
 }
 
-/** sts:GetCallerIdentity: who the client's credentials are, checked like every answer (src/sts-answer.ts). */
+/** sts:GetCallerIdentity: who the client's credentials are, checked like every answer (src/sts/answer.ts). */
 export async function getCallerIdentity(client: STSClient, signal: AbortSignal): Promise<Identity> {
   const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
   const endpoint = endpointOf(client);

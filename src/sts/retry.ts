@@ -1,6 +1,6 @@
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryErrorType, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
-import { codeOf } from './errors.js';
+import { codeOf } from '../errors.js';
 
 // What is worth another attempt. The AWS SDK's StandardRetryStrategy does the backoff (exponential, full
 // jitter, capped at 20 s) and counts attempts; this table only decides which failures it may retry, because

@@ -1,7 +1,7 @@
-import type { Config } from './inputs.js';
+import type { Config } from '../inputs/config.js';
 import { environmentProxy, proxyFor } from './proxy.js';
-import { isAwsHost, stsEndpoint } from './sts.js';
-import { shown, withoutPassword } from './input-parsers.js';
+import { isAwsHost, stsEndpoint } from './client.js';
+import { shown, withoutPassword } from '../inputs/parsers.js';
 
 // What in the environment decides where the action's requests go, said in the log on every run: an earlier
 // step can set AWS_ENDPOINT_URL_STS, a proxy or NODE_OPTIONS, and none of it may act unseen.

@@ -1,6 +1,6 @@
-import { InputError } from './errors.js';
-import { parsePattern, shown } from './input-parsers.js';
-import { arnPartition, type Partition } from './partition.js';
+import { InputError } from '../errors.js';
+import { parsePattern, shown } from './parsers.js';
+import { arnPartition, type Partition } from '../sts/partition.js';
 import {
   checkFullArn,
   lineError,
@@ -13,7 +13,7 @@ import {
 
 // The inputs that plan which roles the step assumes: role-to-assume (one role, or a chain of roles each assumed
 // with the session of the one before) and profiles (named profiles for later steps), one role a line in the
-// syntax of src/plan-lines.ts.
+// syntax of src/inputs/plan-lines.ts.
 
 /** A role of role-to-assume after the first: assumed with the session of the role on the line before it. */
 export interface HopSpec {

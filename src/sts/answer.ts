@@ -1,4 +1,4 @@
-import { ActionError } from './errors.js';
+import { ActionError } from '../errors.js';
 
 // What STS can answer, field by field. An answer comes from whatever the endpoint is (sts-endpoint,
 // AWS_ENDPOINT_URL_STS, a proxy, a man in the middle), and its values end up in files (~/.aws/credentials),

@@ -1,5 +1,5 @@
 import { closeSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { ActionError } from './errors.js';
+import { ActionError } from '../errors.js';
 
 // Steps that run at the same time (a composite action, `&` in a script, two jobs on one self-hosted runner's
 // HOME) may write profiles into the same shared files. Each read-modify-write of a file holds `<file>.lock`,

@@ -1,17 +1,17 @@
-import { obtainCredentials, type ObtainDeps, type Obtained } from './assume.js';
-import type { Deadline } from './deadline.js';
-import { messageOf } from './errors.js';
-import type { Mask } from './exporting.js';
-import type { Config } from './inputs.js';
-import { endpointWarning } from './network-notes.js';
-import { failureLabel, type OnRetry } from './retry.js';
-import { runContextOnDemand } from './run-context.js';
-import { runWarnings } from './run-warnings.js';
-import type { Runner } from './runner.js';
-import { chooseSource, type SourceChoice, type SourceKind } from './sources/choose.js';
-import { existingSigner } from './sources/existing.js';
-import { loadSource, type SourceCredentials } from './sources/load.js';
-import { createStsClient, getCallerIdentity, stsEndpointUrl } from './sts.js';
+import { obtainCredentials, type ObtainDeps, type Obtained } from './first-role.js';
+import type { Deadline } from '../deadline.js';
+import { messageOf } from '../errors.js';
+import type { Mask } from '../export/exporting.js';
+import type { Config } from '../inputs/config.js';
+import { endpointWarning } from '../sts/network-notes.js';
+import { failureLabel, type OnRetry } from '../sts/retry.js';
+import { runContextOnDemand } from '../sts/run-context.js';
+import { runWarnings } from '../report/run-warnings.js';
+import type { Runner } from '../runner.js';
+import { chooseSource, type SourceChoice, type SourceKind } from '../sources/choose.js';
+import { existingSigner } from '../sources/existing.js';
+import { loadSource, type SourceCredentials } from '../sources/load.js';
+import { createStsClient, getCallerIdentity, stsEndpointUrl } from '../sts/client.js';
 
 /** What the credential flow needs from the step, and what it counts for the summary. */
 export interface StepContext {

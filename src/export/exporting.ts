@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Config } from './inputs.js';
-import type { PlanResult } from './plan/run-plan.js';
+import type { Config } from '../inputs/config.js';
+import type { PlanResult } from '../plan/run-plan.js';
 import { credentialProcess, homeDir, msysExclusions } from './platform.js';
 import { removeSections, writeConfigProfile, writeProfiles, type WrittenSection } from './profile-files.js';
 import { newActionFolder, writeRefreshConfig, type RefreshEntry } from './refresh-config.js';
-import type { Runner } from './runner.js';
-import { runAppId } from './user-agent.js';
+import type { Runner } from '../runner.js';
+import { runAppId } from '../sts/user-agent.js';
 
 /** Names of the GITHUB_STATE entries the post step reads. */
 export const STATE = {

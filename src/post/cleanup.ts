@@ -1,13 +1,18 @@
 import { rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { messageOf } from './errors.js';
-import { RESTORED_VARIABLES, STATE } from './exporting.js';
-import { shown } from './input-parsers.js';
-import { REGION_CODE } from './partition.js';
-import { homeDir } from './platform.js';
-import { keepProfileNamed, profileFilePaths, removeSections, type WrittenSection } from './profile-files.js';
-import { actionsRunner, type Runner } from './runner.js';
+import { messageOf } from '../errors.js';
+import { RESTORED_VARIABLES, STATE } from '../export/exporting.js';
+import { shown } from '../inputs/parsers.js';
+import { REGION_CODE } from '../sts/partition.js';
+import { homeDir } from '../export/platform.js';
+import {
+  keepProfileNamed,
+  profileFilePaths,
+  removeSections,
+  type WrittenSection,
+} from '../export/profile-files.js';
+import { actionsRunner, type Runner } from '../runner.js';
 
 /**
  * Variables that carry nothing secret and that later post steps (of actions used before this one) need

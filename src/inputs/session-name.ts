@@ -1,5 +1,5 @@
-import { InputError } from './errors.js';
-import { parsePattern, shown, singleLine } from './input-parsers.js';
+import { InputError } from '../errors.js';
+import { parsePattern, shown, singleLine } from './parsers.js';
 import { SESSION_NAME, SESSION_NAME_RULE } from './plan-lines.js';
 
 // What the sessions are called and who they say started them: role-session-name or role-session-name-template

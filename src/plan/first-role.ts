@@ -1,13 +1,13 @@
 import type { AssumeRoleCommandInput, STSClient, Tag } from '@aws-sdk/client-sts';
-import { ActionError, codeOf } from './errors.js';
-import { diagnoseWebIdentityRefusal } from './diagnostics.js';
-import { explain, type FailureContext } from './explain.js';
-import type { Config } from './inputs.js';
-import { roleArnFor } from './partition.js';
-import { retrying, type OnRetry } from './retry.js';
-import { OPTIONAL_TAG_KEYS, sessionTags, type RunContext } from './session-tags.js';
-import type { SourceChoice, SourceKind } from './sources/choose.js';
-import type { SourceCredentials } from './sources/load.js';
+import { ActionError, codeOf } from '../errors.js';
+import { diagnoseWebIdentityRefusal } from '../report/diagnostics.js';
+import { explain, type FailureContext } from '../report/explain.js';
+import type { Config } from '../inputs/config.js';
+import { roleArnFor } from '../sts/partition.js';
+import { retrying, type OnRetry } from '../sts/retry.js';
+import { OPTIONAL_TAG_KEYS, sessionTags, type RunContext } from '../sts/session-tags.js';
+import type { SourceChoice, SourceKind } from '../sources/choose.js';
+import type { SourceCredentials } from '../sources/load.js';
 import {
   assumeRole,
   assumeRoleWithWebIdentity,
@@ -15,7 +15,7 @@ import {
   type AwsCredentials,
   type Identity,
   type Session,
-} from './sts.js';
+} from '../sts/client.js';
 
 /** The credentials to hand to later steps, and who they are. */
 export interface Obtained {

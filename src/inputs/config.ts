@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 import {
   parseBoolean,
   parseInteger,
@@ -8,18 +8,13 @@ import {
   parseUrl,
   shown,
   singleLine,
-} from './input-parsers.js';
-import { arnAccount, partitionOf, REGION_CODE, type Partition } from './partition.js';
-import { readProfiles, readRoleToAssume, type HopSpec, type ProfileSpec } from './plan-inputs.js';
+} from './parsers.js';
+import { arnAccount, partitionOf, REGION_CODE, type Partition } from '../sts/partition.js';
+import { readProfiles, readRoleToAssume, type HopSpec, type ProfileSpec } from './plan.js';
 import { EXTERNAL_ID, EXTERNAL_ID_RULE } from './plan-lines.js';
-import { readSessionName, readSourceIdentity } from './plan-session.js';
-import { environmentProxy } from './proxy.js';
-import {
-  readCustomTags,
-  readInlinePolicy,
-  readManagedPolicies,
-  readTransitiveTagKeys,
-} from './session-inputs.js';
+import { readSessionName, readSourceIdentity } from './session-name.js';
+import { environmentProxy } from '../sts/proxy.js';
+import { readCustomTags, readInlinePolicy, readManagedPolicies, readTransitiveTagKeys } from './session.js';
 
 /** Everything the action was asked to do, parsed and checked once, before any network call. */
 export interface Config {
@@ -104,7 +99,7 @@ const MAX_CHAINED_DURATION = 3600;
 
 /**
  * Parses and checks every input; throws an InputError naming the first one that breaks a rule. `inputVariables`
- * names the inputs whose values came from environment variables (src/input-variables.ts).
+ * names the inputs whose values came from environment variables (src/inputs/variables.ts).
  */
 export function readConfig(
   getInput: GetInput,

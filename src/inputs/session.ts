@@ -1,6 +1,6 @@
-import { InputError } from './errors.js';
-import { parseJson, parseList, shown } from './input-parsers.js';
-import { arnPartition, type Partition } from './partition.js';
+import { InputError } from '../errors.js';
+import { parseJson, parseList, shown } from './parsers.js';
+import { arnPartition, type Partition } from '../sts/partition.js';
 import {
   MAX_KEY_LENGTH,
   MAX_TAGS,
@@ -8,7 +8,7 @@ import {
   PROTECTED_TAG_KEYS,
   STANDARD_TAGS,
   TAG_CHARACTERS,
-} from './session-tags.js';
+} from '../sts/session-tags.js';
 
 // The inputs that shape the role session: session tags and session policies, checked against STS's limits.
 

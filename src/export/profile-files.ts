@@ -13,11 +13,11 @@ import {
   writeSync,
 } from 'node:fs';
 import * as path from 'node:path';
-import { ActionError, InputError } from './errors.js';
+import { ActionError, InputError } from '../errors.js';
 import { homeDir } from './platform.js';
 import { withLock } from './file-lock.js';
 import { linkedFolder } from './safe-paths.js';
-import type { AwsCredentials } from './sts.js';
+import type { AwsCredentials } from '../sts/client.js';
 
 // The AWS shared credentials and config files are INI files that users also edit by hand. Sections are
 // replaced line by line, so comments and everything else in the files stay as they were (an INI library's

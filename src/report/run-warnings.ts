@@ -1,4 +1,4 @@
-import type { SourceKind } from './sources/choose.js';
+import type { SourceKind } from '../sources/choose.js';
 
 /** A full commit SHA, or a tag that looks like a release (v1, v1.2.3, 1.0): refs that don't move under you. */
 const STABLE_REF = /^([0-9a-f]{40}|v?\d+(\.\d+){0,2}([-.+][\w.-]+)?)$/i;

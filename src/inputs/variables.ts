@@ -1,4 +1,4 @@
-import type { GetInput } from './inputs.js';
+import type { GetInput } from './config.js';
 
 // configure-aws-credentials (since v4.2.0) reads these environment variables as inputs when the input itself is
 // empty, so `env: { AWS_REGION: eu-west-1 }` at job level stands in for `aws-region:`. Same list, same precedence:

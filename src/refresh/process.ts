@@ -1,11 +1,11 @@
-import { messageOf, redact } from './errors.js';
-import { partitionOf } from './partition.js';
-import { decodeParams, type RefreshParams } from './refresh-config.js';
-import { retrying } from './retry.js';
-import { requestGitHubIdToken } from './sources/github-id-token.js';
-import { readWebIdentityTokenFile } from './sources/token-file.js';
-import { assumeRole, assumeRoleWithWebIdentity, createStsClient } from './sts.js';
-import { identifyExecutionEnv } from './user-agent.js';
+import { messageOf, redact } from '../errors.js';
+import { partitionOf } from '../sts/partition.js';
+import { decodeParams, type RefreshParams } from '../export/refresh-config.js';
+import { retrying } from '../sts/retry.js';
+import { requestGitHubIdToken } from '../sources/github-id-token.js';
+import { readWebIdentityTokenFile } from '../sources/token-file.js';
+import { assumeRole, assumeRoleWithWebIdentity, createStsClient } from '../sts/client.js';
+import { identifyExecutionEnv } from '../sts/user-agent.js';
 
 /**
  * The credential_process that refresh-credentials configures: gets a new web identity token (from GitHub,
