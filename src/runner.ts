@@ -3,7 +3,7 @@ import { EOL } from 'node:os';
 import { issueCommand } from '@actions/core/lib/command.js';
 import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
 import { toCommandValue } from '@actions/core/lib/utils.js';
-import { plainLine } from './report/log-line.js';
+import { plainLine } from './log-line.js';
 import { requestGitHubIdToken } from './sources/github-id-token.js';
 
 /** The runner facilities the action uses; passed in so tests can record every call in order. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { plainLine } from '../../src/report/log-line.js';
+import { plainLine } from '../../src/log-line.js';
 import { actionsRunner } from '../../src/runner.js';
 
 describe('plainLine', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { arnAccount, partitionOf, roleArnFor } from '../../src/sts/partition.js';
+import { arnAccount, partitionOf, roleArnFor } from '../../src/partition.js';
 
 describe('partitionOf', () => {
   it.each([

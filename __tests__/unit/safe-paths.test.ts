@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { linkedFolder } from '../../src/export/safe-paths.js';
+import { linkedFolder } from '../../src/safe-paths.js';
 
 let dir: string;
 beforeEach(() => {

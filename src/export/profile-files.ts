@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { ActionError, InputError } from '../errors.js';
 import { homeDir } from './platform.js';
 import { withLock } from './file-lock.js';
-import { linkedFolder } from './safe-paths.js';
+import { linkedFolder } from '../safe-paths.js';
 import type { AwsCredentials } from '../sts/client.js';
 
 // The AWS shared credentials and config files are INI files that users also edit by hand. Sections are

@@ -9,7 +9,7 @@ import {
   shown,
   singleLine,
 } from './parsers.js';
-import { arnAccount, partitionOf, REGION_CODE, type Partition } from '../sts/partition.js';
+import { arnAccount, partitionOf, REGION_CODE, type Partition } from '../partition.js';
 import { readProfiles, readRoleToAssume, type HopSpec, type ProfileSpec } from './plan.js';
 import { EXTERNAL_ID, EXTERNAL_ID_RULE } from './plan-lines.js';
 import { readSessionName, readSourceIdentity } from './session-name.js';

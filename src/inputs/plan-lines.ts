@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { shown } from './parsers.js';
-import { arnPartition, type Partition } from '../sts/partition.js';
+import { arnPartition, type Partition } from '../partition.js';
 
 // The line syntax profiles and role-to-assume share: `ROLE_ARN [external-id=VALUE] [session-name=VALUE]`, blank
 // lines and # comments skipped, each line numbered as written. Errors name the input and the line, and show an

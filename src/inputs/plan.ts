@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { parsePattern, shown } from './parsers.js';
-import { arnPartition, type Partition } from '../sts/partition.js';
+import { arnPartition, type Partition } from '../partition.js';
 import {
   checkFullArn,
   lineError,

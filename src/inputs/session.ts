@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { parseJson, parseList, shown } from './parsers.js';
-import { arnPartition, type Partition } from '../sts/partition.js';
+import { arnPartition, type Partition } from '../partition.js';
 import {
   MAX_KEY_LENGTH,
   MAX_TAGS,

@@ -1,5 +1,5 @@
 import type { Tag } from '@aws-sdk/client-sts';
-import { stsFailure } from './first-role.js';
+import { stsFailure } from '../report/sts-failure.js';
 import { ActionError, messageOf } from '../errors.js';
 import type { ProfileSpec } from '../inputs/plan.js';
 import { retrying } from '../sts/retry.js';

@@ -1,9 +1,9 @@
 import type { AssumeRoleCommandInput, STSClient, Tag } from '@aws-sdk/client-sts';
 import { ActionError, codeOf } from '../errors.js';
-import { diagnoseWebIdentityRefusal } from '../report/diagnostics.js';
-import { explain, type FailureContext } from '../report/explain.js';
+import type { FailureContext } from '../report/explain.js';
+import { stsFailure } from '../report/sts-failure.js';
 import type { Config } from '../inputs/config.js';
-import { roleArnFor } from '../sts/partition.js';
+import { roleArnFor } from '../partition.js';
 import { retrying, type OnRetry } from '../sts/retry.js';
 import { OPTIONAL_TAG_KEYS, sessionTags, type RunContext } from '../sts/session-tags.js';
 import type { SourceChoice, SourceKind } from '../sources/choose.js';
@@ -265,28 +265,4 @@ async function withContext<T>(
   } catch (error) {
     throw stsFailure(error, signal, what, ctx);
   }
-}
-
-/**
- * An STS failure as the step reports it: `Could not <what>: <why and what to change>`, with the web identity
- * diagnosis as details when STS refused a token.
- */
-export function stsFailure(error: unknown, signal: AbortSignal, what: string, ctx: FailureContext): Error {
-  if (signal.aborted) return signal.reason as Error;
-  if (error instanceof ActionError) return error; // already says what happened and what to change
-  const code = codeOf(error) ?? '';
-  const refused =
-    ctx.call === 'AssumeRoleWithWebIdentity' &&
-    /^(AccessDenied|InvalidIdentityToken|IDPRejectedClaim)/.test(code);
-  const details =
-    refused && ctx.roleArn !== undefined
-      ? diagnoseWebIdentityRefusal({
-          code,
-          roleArn: ctx.roleArn,
-          token: ctx.token,
-          region: ctx.region,
-          actor: ctx.actor,
-        })
-      : [];
-  return new ActionError(`Could not ${what}: ${explain(error, ctx)}`, { cause: error, details });
 }

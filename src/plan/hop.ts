@@ -1,5 +1,5 @@
 import type { AssumeRoleCommandInput, Tag } from '@aws-sdk/client-sts';
-import { stsFailure } from './first-role.js';
+import { stsFailure } from '../report/sts-failure.js';
 import type { Mask } from '../export/exporting.js';
 import type { FailureContext } from '../report/explain.js';
 import type { Config } from '../inputs/config.js';

@@ -45,6 +45,10 @@ export async function obtainPlan(step: StepContext): Promise<PlanResult> {
   if (config.roleToAssume !== undefined || source.kind === 'signer') {
     const first = await firstRole(step, prepared, firstHopConfig(config));
     if (config.nextHops.length > 0) {
+      // Only signs the next hop, never handed on: masked all the same, the moment it exists.
+      step.mask(first.credentials?.accessKeyId);
+      step.mask(first.credentials?.secretAccessKey);
+      step.mask(first.credentials?.sessionToken);
       primary = await deadline.race(
         assumeChain(first, config.nextHops, { ...hopDeps, info: deps.info, stage: deps.stage }),
       );

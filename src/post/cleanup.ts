@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { messageOf } from '../errors.js';
 import { RESTORED_VARIABLES, STATE } from '../export/exporting.js';
 import { shown } from '../inputs/parsers.js';
-import { REGION_CODE } from '../sts/partition.js';
+import { REGION_CODE } from '../partition.js';
 import { homeDir } from '../export/platform.js';
 import {
   keepProfileNamed,

@@ -1,5 +1,5 @@
 import { messageOf, redact } from '../errors.js';
-import { partitionOf } from '../sts/partition.js';
+import { partitionOf } from '../partition.js';
 import { decodeParams, type RefreshParams } from '../export/refresh-config.js';
 import { retrying } from '../sts/retry.js';
 import { requestGitHubIdToken } from '../sources/github-id-token.js';

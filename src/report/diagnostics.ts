@@ -7,7 +7,7 @@ import {
   type Subject,
   type TokenClaims,
 } from './oidc-claims.js';
-import { arnAccount, arnPartition } from '../sts/partition.js';
+import { arnAccount, arnPartition } from '../partition.js';
 
 // Why GitHub OIDC was refused. The trust policy can't be read from here (that would need IAM permissions the
 // job rarely has), but the token can: its subject in both of GitHub's forms, the values of every claim STS checks

@@ -1,7 +1,7 @@
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { codeOf, messageOf, redact } from '../errors.js';
 import { decodeClaims, GITHUB_ISSUER_HOST, subjectForms } from './oidc-claims.js';
-import { arnAccount, arnPartition } from '../sts/partition.js';
+import { arnAccount, arnPartition } from '../partition.js';
 import type { SourceKind } from '../sources/choose.js';
 
 /** What was being attempted when STS (or the way to it) failed. */

@@ -1,6 +1,6 @@
 import type { Tag } from '@aws-sdk/client-sts';
 import { withoutPassword } from '../inputs/parsers.js';
-import { arnAccount } from '../sts/partition.js';
+import { arnAccount } from '../partition.js';
 
 const SOURCE_LABELS: Readonly<Record<string, string>> = {
   'github-oidc': 'GitHub OIDC',

@@ -1,6 +1,6 @@
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { ActionError } from '../errors.js';
-import { linkedFolder } from '../export/safe-paths.js';
+import { linkedFolder } from '../safe-paths.js';
 
 /**
  * Kubernetes mounts projected service-account tokens through symlinks (`token -> ..data/token`), so links

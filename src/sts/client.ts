@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from '../inputs/config.js';
-import { arnAccount } from './partition.js';
+import { arnAccount } from '../partition.js';
 import { proxyAgents, proxyFor } from './proxy.js';
 import { ActionError } from '../errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
