@@ -235,13 +235,19 @@ type SectionToWrite = {
 
 function writeSections(sections: readonly SectionToWrite[], home: string): WrittenSection[] {
   const written: WrittenSection[] = [];
+  // A file an earlier section of this write created counts as created for the later ones too: the post step
+  // deletes it once the last of them is gone, instead of leaving it empty.
+  const createdHere = new Set<string>();
   try {
     for (const { file, profile, kind, lines } of sections) {
       refuseLinkedFolder(file, home);
       const createdFolder = makeFolder(path.dirname(file));
       const header = profileHeaders(profile)[kind];
+      const replaced = replaceSection(file, header, lines, home);
+      if (replaced.created) createdHere.add(path.resolve(file));
       written.push({
-        ...replaceSection(file, header, lines, home),
+        ...replaced,
+        created: createdHere.has(path.resolve(file)),
         profile,
         ...(createdFolder !== undefined && { createdFolder }),
         digest: sectionDigest([`[${header}]`, ...lines]),

@@ -20,45 +20,56 @@ export function refreshEntries(
   const source = plan.primary?.source ?? sourceOf(config);
   if (!config.refreshCredentials || (source !== 'github-oidc' && source !== 'token-file')) return undefined;
   const tags = hopTags(config, run);
-  const hop = (spec: HopSpec, last: boolean, sourceIdentity: boolean): RefreshHop => ({
-    roleArn: spec.roleArn,
-    sessionName: spec.sessionName,
-    durationSeconds: last ? config.roleDurationSeconds : INTERMEDIATE_DURATION_SECONDS,
-    externalId: spec.externalId,
-    sourceIdentity: sourceIdentity ? config.roleSourceIdentity : undefined,
-    tags: tags.Tags,
-    transitiveTagKeys: tags.TransitiveTagKeys,
-    ...(last && { policy: config.inlineSessionPolicy, policyArns: config.managedSessionPolicies }),
-  });
-  /** The path from the token to `roles`' last one: the first is assumed with the token, the rest are hops. */
-  const path = (first: HopSpec | undefined, rest: readonly HopSpec[], lastPolicies: boolean) => {
-    const firstRole = first ?? rest[0]!;
-    const hops = first === undefined ? rest.slice(1) : rest;
-    const single = hops.length === 0;
-    const params = refreshParams(config, source, firstRole.roleArn);
+  const policies = { policy: config.inlineSessionPolicy, policyArns: config.managedSessionPolicies };
+  /**
+   * The path through `roles`: the first assumed with the token, each next one with the session before it. The
+   * last gets role-duration-seconds, the ones between 900 s; the session policies go where the main step put them
+   * (role-to-assume's last session, which also signed the profiles' roles there).
+   */
+  const path = (roles: readonly HopSpec[], policiesAt: number | undefined) => {
+    const [first, ...rest] = roles as [HopSpec, ...HopSpec[]];
+    const duration = (i: number) =>
+      i === roles.length - 1 ? config.roleDurationSeconds : INTERMEDIATE_DURATION_SECONDS;
+    const params = refreshParams(config, source, first.roleArn);
     return {
       ...params,
-      sessionName: firstRole.sessionName,
-      durationSeconds: single ? config.roleDurationSeconds : INTERMEDIATE_DURATION_SECONDS,
-      policy: single && lastPolicies ? params.policy : undefined,
-      policyArns: single && lastPolicies ? params.policyArns : [],
-      hops: hops.map((spec, i) => {
-        const built = hop(spec, i === hops.length - 1, i === 0);
-        return lastPolicies ? built : { ...built, policy: undefined, policyArns: undefined };
-      }),
+      sessionName: first.sessionName,
+      durationSeconds: duration(0),
+      policy: policiesAt === 0 ? policies.policy : undefined,
+      policyArns: policiesAt === 0 ? policies.policyArns : [],
+      hops: rest.map((spec, i): RefreshHop => ({
+        roleArn: spec.roleArn,
+        sessionName: spec.sessionName,
+        durationSeconds: duration(i + 1),
+        externalId: spec.externalId,
+        // Set once on a path: on its first AssumeRole (the first role was assumed with the token).
+        sourceIdentity: i === 0 ? config.roleSourceIdentity : undefined,
+        tags: tags.Tags,
+        transitiveTagKeys: tags.TransitiveTagKeys,
+        ...(policiesAt === i + 1 && policies),
+      })),
     };
   };
-  const primaryRole: HopSpec | undefined =
+  const primaryRoles: HopSpec[] =
     config.roleToAssume === undefined
-      ? undefined
-      : { roleArn: config.roleToAssume, externalId: undefined, sessionName: config.roleSessionName, line: 1 };
-  return [
-    ...(primaryRole === undefined
       ? []
-      : [{ profile: config.awsProfile, params: path(primaryRole, config.nextHops, true) }]),
+      : [
+          {
+            roleArn: config.roleToAssume,
+            externalId: undefined,
+            sessionName: config.roleSessionName,
+            line: 1,
+          },
+          ...config.nextHops,
+        ];
+  const primaryLast = primaryRoles.length > 0 ? primaryRoles.length - 1 : undefined;
+  return [
+    ...(primaryRoles.length === 0
+      ? []
+      : [{ profile: config.awsProfile, params: path(primaryRoles, primaryLast) }]),
     ...config.profiles.map((profile) => ({
       profile: profile.name,
-      params: path(primaryRole, [...config.nextHops, profile], false),
+      params: path([...primaryRoles, profile], primaryLast),
     })),
   ];
 }

@@ -44,11 +44,12 @@ export async function obtainPlan(step: StepContext): Promise<PlanResult> {
   let primary: Obtained | undefined;
   if (config.roleToAssume !== undefined || source.kind === 'signer') {
     const first = await firstRole(step, prepared, firstHopConfig(config));
+    // It signs the next hop or the profiles before anything is exported (where sessions are masked otherwise):
+    // masked the moment it exists, so an error that quotes a signed request can't show it.
+    step.mask(first.credentials?.accessKeyId);
+    step.mask(first.credentials?.secretAccessKey);
+    step.mask(first.credentials?.sessionToken);
     if (config.nextHops.length > 0) {
-      // Only signs the next hop, never handed on: masked all the same, the moment it exists.
-      step.mask(first.credentials?.accessKeyId);
-      step.mask(first.credentials?.secretAccessKey);
-      step.mask(first.credentials?.sessionToken);
       primary = await deadline.race(
         assumeChain(first, config.nextHops, { ...hopDeps, info: deps.info, stage: deps.stage }),
       );

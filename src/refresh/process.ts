@@ -15,6 +15,8 @@ import { identifyExecutionEnv } from '../sts/user-agent.js';
  */
 export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const tokens: string[] = [];
+  // The sessions on the way sign the next hop; nothing masks them in the job log if an error quotes one.
+  const sessions: { secretAccessKey: string; sessionToken?: string | undefined }[] = [];
   try {
     const params = decodeParams(argv[0]);
     identifyExecutionEnv(env);
@@ -37,6 +39,7 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
       { maxAttempts: params.maxAttempts, onRetry: () => undefined, signal },
     );
     let { credentials } = session;
+    sessions.push(credentials);
     // A chain, or a profile's role: each next role with the session before it.
     for (const hop of params.hops ?? []) {
       const signed = createStsClient(settings(params), credentials, env, { maxAttempts: params.maxAttempts });
@@ -58,6 +61,7 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
         },
         signal,
       ));
+      sessions.push(credentials);
     }
     process.stdout.write(
       `${JSON.stringify({
@@ -74,6 +78,7 @@ export async function refresh(argv: readonly string[], env: NodeJS.ProcessEnv): 
     // and keep to one line.
     const known = [
       ...tokens,
+      ...sessions.flatMap((s) => [s.secretAccessKey, ...(s.sessionToken ? [s.sessionToken] : [])]),
       ...(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? [env.ACTIONS_ID_TOKEN_REQUEST_TOKEN] : []),
     ];
     const message = redact(messageOf(error), known).replace(/\s*[\r\n]+\s*/g, ' ');
