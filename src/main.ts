@@ -105,6 +105,14 @@ export async function run(
     runner.endGroup();
     grouped = false;
     report(runner, plan, exported, platform);
+    if (
+      exported.profileSections.length > 0 &&
+      config.profileLocation === 'home' &&
+      env.RUNNER_ENVIRONMENT === 'self-hosted'
+    )
+      runner.info(
+        "On a self-hosted runner, profile-location: job keeps these profiles in the job's own files, so that a job whose post step never runs leaves none for the next job",
+      );
     if (config.summary) {
       const renewed = exported.refreshConfig !== undefined;
       writeSummary(runner, secrets, summaryOf(config, plan, stats, started, undefined, renewed));

@@ -34,6 +34,26 @@ const ROLES = { [HUB]: 'hub', [role('alpha')]: 'alpha', [role('beta')]: 'beta' }
 const PROFILES = `alpha: ${role('alpha')}\nbeta: ${role('beta')}`;
 const JOB_FOLDER = /^assume-aws-role-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
 
+describe('on a self-hosted runner', () => {
+  const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': HUB, profiles: PROFILES };
+  const HINT = 'On a self-hosted runner, profile-location: job keeps these profiles';
+
+  it.each([
+    ['self-hosted', 'home', true],
+    ['self-hosted', 'job', false],
+    ['github-hosted', 'home', false],
+  ])(
+    'on a %s runner with profile-location: %s, recommends the job-local files: %s',
+    async (runnerKind, location, hint) => {
+      answerRoles(sts, ROLES);
+      const runner = new FakeRunner({ inputs: { ...inputs, 'profile-location': location } });
+      await run(runner, { ...world.env(), RUNNER_ENVIRONMENT: runnerKind });
+      expect(runner.failures).toEqual([]);
+      expect(runner.log.includes(HINT)).toBe(hint);
+    },
+  );
+});
+
 describe('profile-location: job', () => {
   const inputs = {
     'aws-region': 'us-east-1',
