@@ -13,7 +13,15 @@
 // first for a fresh build. The targets are informational: it exits 0 whether they pass or not, and 1 only
 // when the world or a run (ours or the reference's) fails.
 //
-//   npm run bench -- [--rounds 15] [--warmup 2] [--out bench-results.json]
+// Besides the loopback figures, a real-network model (scripts/bench/network.js): STS (the recording proxy) and
+// the ID-token endpoint behind a TLS 1.3 front each (a throwaway CA made at start, given to both actions as
+// NODE_EXTRA_CA_CERTS; the endpoints as https:// URLs: sts-endpoint, ACTIONS_ID_TOKEN_REQUEST_URL) and a link
+// adding --sts-rtt / --token-rtt ms of round-trip time that counts the connections opened. After each loopback
+// round, the same side first, a network round runs bare node and both main steps of both actions
+// (scripts/bench/network-scenarios.js); its table sets each against the path's physical limit (bare node + the
+// round trips it needs + the servers' measured time) with the target ≤ 1.3× the limit for ours.
+//
+//   npm run bench -- [--rounds 15] [--warmup 2] [--out bench-results.json] [--sts-rtt 60] [--token-rtt 30]
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as path from 'node:path';
@@ -22,14 +30,20 @@ import { REFERENCE_ACTION, REPO_ROOT } from '../__tests__/e2e/world/tools.js';
 import { startWorld } from '../__tests__/e2e/world/world.js';
 import { measuringSpawn, median, summary } from './bench/measure.js';
 import { bundleSizes, distOlderThanSrc, machineInfo, printReport, referenceName } from './bench/report.js';
+import { NETWORK_SCENARIOS, runNetworkRound, summariseNetwork } from './bench/network-scenarios.js';
+import { startNetwork } from './bench/network.js';
+import { printNetworkReport } from './bench/report.js';
 import { ROUND_ORDER, runRound, scenarioOf, SCENARIOS } from './bench/scenarios.js';
 
 /** @typedef {import('./bench/scenarios.js').Scenario} Scenario */
 /** @typedef {import('./bench/scenarios.js').Run} Run */
 /** @typedef {import('./bench/scenarios.js').Side} Side */
 /** @typedef {import('./bench/scenarios.js').Step} Step */
+/** @typedef {import('./bench/network-scenarios.js').NetworkScenario} NetworkScenario */
+/** @typedef {import('./bench/network-scenarios.js').NetworkRun} NetworkRun */
 
 const SCENARIO_NAMES = /** @type {Scenario[]} */ (Object.keys(SCENARIOS));
+const NETWORK_NAMES = /** @type {NetworkScenario[]} */ (Object.keys(NETWORK_SCENARIOS));
 
 function options() {
   const { values } = parseArgs({
@@ -37,38 +51,56 @@ function options() {
       rounds: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '2' },
       out: { type: 'string' },
+      'sts-rtt': { type: 'string', default: '60' },
+      'token-rtt': { type: 'string', default: '30' },
     },
   });
   const rounds = Number(values.rounds);
   const warmup = Number(values.warmup);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer`);
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be an integer ≥ 0`);
+  const rttMs = { sts: Number(values['sts-rtt']), token: Number(values['token-rtt']) };
+  for (const [name, ms] of Object.entries(rttMs))
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`--${name}-rtt must be a number of ms ≥ 0`);
   const out =
     values.out === undefined ? path.join(REPO_ROOT, 'bench-results.json') : path.resolve(values.out);
-  return { rounds, warmup, out };
+  return { rounds, warmup, out, rttMs };
 }
 
 /**
- * Every scenario's runs, warm-up excluded; the world runs only while they do.
+ * Every scenario's runs, warm-up excluded, on loopback and on the real-network model (each round runs the
+ * loopback round, then the network round, the same side first in both); the world runs only while they do.
  * @param {number} warmup
  * @param {number} rounds
+ * @param {{ sts: number, token: number }} rttMs
  */
-async function measureRounds(warmup, rounds) {
+async function measureRounds(warmup, rounds, rttMs) {
   const world = await startWorld();
   const meter = measuringSpawn();
+  /** @type {import('./bench/network.js').Network | undefined} */
+  let network;
   /** @type {Record<Scenario, Run[]>} */
   const runs = /** @type {any} */ (Object.fromEntries(SCENARIO_NAMES.map((name) => [name, []])));
+  /** @type {Record<NetworkScenario, NetworkRun[]>} */
+  const networkRuns = /** @type {any} */ (Object.fromEntries(NETWORK_NAMES.map((name) => [name, []])));
   try {
+    network = await startNetwork(world, rttMs);
     for (let n = 1; n <= warmup + rounds; n++) {
       const label = n <= warmup ? `warm-up round ${n}/${warmup}` : `round ${n - warmup}/${rounds}`;
       if (process.stdout.isTTY) process.stdout.write(`\r${label}   `);
-      const round = await runRound(world, meter, { referenceFirst: n % 2 === 0 });
-      if (n > warmup) for (const name of SCENARIO_NAMES) runs[name].push(round[name]);
+      const referenceFirst = n % 2 === 0;
+      const round = await runRound(world, meter, { referenceFirst });
+      const networkRound = await runNetworkRound(world, meter, network, { referenceFirst });
+      if (n > warmup) {
+        for (const name of SCENARIO_NAMES) runs[name].push(round[name]);
+        for (const name of NETWORK_NAMES) networkRuns[name].push(networkRound[name]);
+      }
     }
     if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-    return runs;
+    return { runs, networkRuns };
   } finally {
     meter.dispose();
+    await network?.stop();
     await world.stop();
   }
 }
@@ -139,7 +171,7 @@ function targets(s, bundles) {
 
 async function bench() {
   const started = Date.now();
-  const { rounds, warmup, out } = options();
+  const { rounds, warmup, out, rttMs } = options();
   const machine = machineInfo();
   const bundles = { ours: bundleSizes(), reference: bundleSizes(REFERENCE_ACTION) };
   const reference = referenceName();
@@ -150,8 +182,9 @@ async function bench() {
   console.log(
     'Starting the e2e world (moto, ID-token endpoint, recording STS proxy); its start-up is not timed',
   );
-  const runs = await measureRounds(warmup, rounds);
+  const { runs, networkRuns } = await measureRounds(warmup, rounds, rttMs);
   const scenarios = summarise(runs);
+  const network = summariseNetwork(networkRuns, rttMs);
   const figures = targets(scenarios, bundles);
   const loadAfter = Number((loadavg()[0] ?? 0).toFixed(2));
 
@@ -179,11 +212,25 @@ async function bench() {
     scenarios: SCENARIO_NAMES,
     order: ROUND_ORDER,
     peakRss: 'GNU time %M (ru_maxrss)',
+    network: {
+      rttMs,
+      model:
+        'per endpoint: a TCP link adding RTT (connection established after 1 RTT, each chunk RTT/2 each way) ' +
+        'in front of a TLS 1.3 front (throwaway CA via NODE_EXTRA_CA_CERTS) in front of the world server',
+      order: 'after each loopback round: bare node; main step (OIDC) of both; main step (keys) of both',
+    },
   };
   printReport({ machine, config, scenarios, bundles, figures, notes });
+  printNetworkReport(network);
   const durationS = (Date.now() - started) / 1000;
-  const results = { machine: { ...machine, loadAfter }, config, figures, notes };
-  writeFileSync(out, `${JSON.stringify({ ...results, scenarios, bundles, durationS }, null, 2)}\n`);
+  const results = {
+    machine: { ...machine, loadAfter },
+    config,
+    figures,
+    networkFigures: network.figures,
+    notes,
+  };
+  writeFileSync(out, `${JSON.stringify({ ...results, scenarios, network, bundles, durationS }, null, 2)}\n`);
   console.log(`\nWrote ${out} · the bench took ${durationS.toFixed(1)} s`);
 }
 

@@ -172,3 +172,99 @@ export function printReport({ machine, config, scenarios, bundles, figures, note
   );
   if (notes.length > 0) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
 }
+
+/**
+ * The real-network model's table: per scenario the median wall time, STS requests and connections opened at
+ * each link (against what the path needs), and per path ours and the reference's against the physical limit.
+ * @param {ReturnType<typeof import('./network-scenarios.js').summariseNetwork>} network
+ */
+export function printNetworkReport({ rttMs, bareMs, serverMs, limits, scenarios, timeline, figures }) {
+  const fmt = (/** @type {number} */ value, digits = 1) => value.toFixed(digits);
+  const range = (/** @type {{ min: number, max: number }} */ s) =>
+    s.min === s.max ? String(s.max) : `${s.min}–${s.max}`;
+  const reference = (/** @type {string | undefined} */ path) =>
+    path === undefined ? undefined : scenarios[path === 'oidc' ? 'referenceOidc' : 'referenceKeys'];
+  console.log(
+    `\nReal-network model (TLS, RTT ${rttMs.sts}/${rttMs.token} ms): STS at ${rttMs.sts} ms RTT, the ID-token ` +
+      `endpoint at ${rttMs.token} ms, both over TLS 1.3 (throwaway CA); a link in front of each adds the RTT ` +
+      'and counts the connections opened. Limit = bare node + the round trips the path needs + server time ' +
+      '(scripts/bench/network-scenarios.js, physicalLimits).',
+  );
+  console.log(
+    `Bare node ${fmt(bareMs)} ms · server time (median per exchange): STS ${fmt(serverMs.oidc.sts)} ms ` +
+      `(OIDC runs), ${fmt(serverMs.keys.sts)} ms (keys runs), token ${fmt(serverMs.oidc.token)} ms · limit ` +
+      `OIDC ${fmt(limits.oidc)} ms, keys ${fmt(limits.keys)} ms\n`,
+  );
+  console.log(
+    table([
+      [
+        'scenario',
+        'action',
+        'wall ms',
+        'IQR ms',
+        'limit ms',
+        '× limit',
+        '× ref',
+        'STS/run',
+        'conns STS',
+        'conns token',
+        '1st conn at',
+        'STS requests',
+      ],
+      ...Object.values(scenarios).map((s) => {
+        const other = reference(s.path);
+        const needed = s.neededConnections;
+        return [
+          s.label,
+          s.side ?? '',
+          fmt(s.wallMs.median),
+          `${fmt(s.wallMs.q1)}–${fmt(s.wallMs.q3)}`,
+          s.limitMs === undefined ? '' : fmt(s.limitMs),
+          s.timesLimit === undefined ? '' : `${fmt(s.timesLimit, 2)}×`,
+          other === undefined ? '' : `${fmt(s.wallMs.median / other.wallMs.median, 2)}×`,
+          range(s.stsRequestsPerRun),
+          `${range(s.stsConnectionsPerRun)}${needed ? ` (need ${needed.sts})` : ''}`,
+          `${range(s.tokenConnectionsPerRun)}${needed ? ` (need ${needed.token})` : ''}`,
+          Number.isFinite(s.firstConnectionMs.median) ? `${fmt(s.firstConnectionMs.median)} ms` : '',
+          s.stsActions.join(' | '),
+        ];
+      }),
+    ]),
+  );
+  console.log(`\nTargets, real-network model (TLS, RTT ${rttMs.sts}/${rttMs.token} ms)\n`);
+  console.log(
+    table([
+      ['figure', 'limit', 'ours', '× limit', 'reference', '× limit', 'ours/ref', 'target', 'result'],
+      ...figures.map((f) => [
+        f.figure,
+        `${fmt(f.limitMs)} ms`,
+        `${fmt(f.ours)} ms`,
+        `${fmt(f.oursTimesLimit, 2)}×`,
+        `${fmt(f.reference)} ms`,
+        `${fmt(f.referenceTimesLimit, 2)}×`,
+        `${fmt(f.ratioToReference, 2)}×`,
+        f.target,
+        f.pass ? 'PASS' : 'FAIL',
+      ]),
+    ]),
+  );
+  console.log("\nWhere the time goes (medians, ms after the step was started, from the links' clocks)\n");
+  for (const [name, t] of Object.entries(timeline)) {
+    const s = scenarios[name];
+    const parts = [
+      `first connection at ${fmt(t.firstConnectionMs)} ms (${fmt(t.startupBeyondBareMs)} ms of start-up beyond bare node)`,
+    ];
+    if (t.tokenFetchMs !== undefined)
+      parts.push(`token fetch ${fmt(t.tokenFetchMs)} ms (needs ${fmt(t.tokenFetchNeededMs)})`);
+    if (t.stsOpenedAfterTokenMs !== undefined)
+      parts.push(
+        `STS connection opened ${fmt(t.stsOpenedAfterTokenMs)} ms after the token's answer (ideal: before it, alongside the token fetch)`,
+      );
+    const extra = s.stsConnectionsPerRun.max - (s.neededConnections?.sts ?? 0);
+    if (extra > 0)
+      parts.push(
+        `${extra} STS connection${extra === 1 ? '' : 's'} more than needed (≥ ${3 * rttMs.sts} ms each)`,
+      );
+    console.log(`- ${s.label}, ${s.side}: ${parts.join('; ')}`);
+  }
+}

@@ -203,7 +203,15 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
  *   instead of failing the bench
  * @returns {Promise<Run>}
  */
-async function measure(world, meter, job, what, start, expected, { exitCode = 0, killedAfterMs } = {}) {
+export async function measure(
+  world,
+  meter,
+  job,
+  what,
+  start,
+  expected,
+  { exitCode = 0, killedAfterMs } = {},
+) {
   world.sts.clear();
   let step;
   try {
