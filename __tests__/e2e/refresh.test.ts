@@ -1,7 +1,8 @@
 // refresh-credentials: later steps get an AWS config file (under RUNNER_TEMP, no secret in it) whose profile runs
-// dist/refresh/index.js as its credential_process, so each later AWS CLI call gets a new token and a new session.
+// dist/refresh/index.js as its credential_process: a later AWS CLI call gets a new token and a new session, which
+// the process keeps beside the config for the calls after it while they are good for long enough.
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runAction, runPost, useWorld, worldSecrets } from './fixture.js';
 import { findLeaks } from './leaks.js';
@@ -69,7 +70,7 @@ const PARAMETERS = [
 const callerArn = (step: RunStep) => (JSON.parse(step.stdout) as { Arn: string }).Arn;
 
 describe('refresh-credentials', () => {
-  it('with GitHub OIDC: a config file instead of keys; each later call gets a new token and a new session', async () => {
+  it('with GitHub OIDC: a config file instead of keys; later calls share one new token and one new session', async () => {
     const { account, aws } = world();
     const job = world().newJob({ idToken: true });
     const step = await runAction(world(), job, {
@@ -89,11 +90,14 @@ describe('refresh-credentials', () => {
     const command = checkConfigFile(job, file, 'default');
     expect(readdirSync(job.home)).toEqual([]); // nothing in ~/.aws
 
-    // A later step: the CLI runs the credential_process, which asks GitHub and STS again.
+    // Later steps: the CLI runs the credential_process each time. The first asks GitHub and STS and keeps the
+    // credentials in the config's folder; the next ones print them from there, asking nothing.
     const [tokensBefore, stsBefore] = [world().oidc.requests.length, world().sts.requests.length];
-    const identity = await runStep(job, aws(['sts', 'get-caller-identity', '--output', 'json']));
-    expect(identity).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(callerArn(identity)).toBe(`arn:aws:sts::${account.accountId}:assumed-role/deploy/GitHubActions`);
+    for (let n = 0; n < 4; n++) {
+      const identity = await runStep(job, aws(['sts', 'get-caller-identity', '--output', 'json']));
+      expect(identity).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(callerArn(identity)).toBe(`arn:aws:sts::${account.accountId}:assumed-role/deploy/GitHubActions`);
+    }
     expect(world().oidc.requests.slice(tokensBefore)).toMatchObject([
       { audience: 'sts.amazonaws.com', status: 200 },
     ]);
@@ -102,8 +106,12 @@ describe('refresh-credentials', () => {
       ['AssumeRoleWithWebIdentity', false, account.deployRole, 200],
     ]);
     expect(renewed[0]?.params.WebIdentityToken).toBe(world().oidc.issued.at(-1)?.token);
+    const cached = readdirSync(path.dirname(file)).filter((name) => name.startsWith('cache-'));
+    expect(cached).toEqual([expect.stringMatching(/^cache-[0-9a-f]{64}\.json$/)]);
+    const cacheFile = path.join(path.dirname(file), cached[0] ?? '');
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
 
-    // The command itself, as a POSIX shell splits it: the credential_process JSON, new keys each time.
+    // The command itself, as a POSIX shell splits it: the credential_process JSON, the cached keys each time.
     const printed = [];
     for (let n = 0; n < 2; n++) {
       const credentialProcess = await job.run(['sh', '-c', command]);
@@ -122,21 +130,30 @@ describe('refresh-credentials', () => {
       expect(credentials).toMatchObject({ Version: 1, AccessKeyId: expect.stringMatching(/^ASIA/) });
       expect(new Date(credentials.Expiration as string).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
     }
-    expect(printed[0]?.AccessKeyId).not.toBe(printed[1]?.AccessKeyId);
-    expect(world().sts.requests.slice(stsBefore)).toHaveLength(3);
+    expect(printed[1]).toEqual(printed[0]);
+    expect(world().sts.requests.slice(stsBefore)).toHaveLength(1);
+    expect(world().oidc.requests.slice(tokensBefore)).toHaveLength(1);
 
-    // The post step removes the file and its folder; later steps have no credentials.
+    // Without the cache (removed, as when it nears its expiry), the next command asks GitHub and STS again.
+    rmSync(cacheFile);
+    const fresh = JSON.parse((await job.run(['sh', '-c', command])).stdout) as Record<string, unknown>;
+    expect(fresh.AccessKeyId).not.toBe(printed[0]?.AccessKeyId);
+    expect(world().sts.requests.slice(stsBefore)).toHaveLength(2);
+    expect(existsSync(cacheFile)).toBe(true);
+
+    // The post step removes the file and its folder, the cache with them; later steps have no credentials.
     const [post] = await runPost(world(), job);
     expect(post?.exitCode).toBe(0);
     expect(post?.log).toContain(`removed ${file}`);
     expect(existsSync(path.dirname(file))).toBe(false);
+    expect(existsSync(cacheFile)).toBe(false);
     // Empty, botocore would read no config file at all: the default path is what "unset" means.
     expect(job.env.AWS_CONFIG_FILE).toBe(path.join(job.home, '.aws', 'config'));
     const after = await runStep(job, aws(['sts', 'get-caller-identity']));
     expect(after.exitCode).not.toBe(0);
   });
 
-  it('with a token file and aws-profile: the profile re-reads the file each time, no GitHub token', async () => {
+  it('with a token file and aws-profile: the profile re-reads the file when it asks STS again, no GitHub token', async () => {
     const { account, aws } = world();
     const job = world().newJob();
     const tokenFile = path.join(job.workspace, 'web-identity.jwt');
@@ -168,6 +185,10 @@ describe('refresh-credentials', () => {
         .map((r) => [r.action, r.params.WebIdentityToken]),
     ).toEqual([['AssumeRoleWithWebIdentity', rotated]]);
     expect(world().oidc.requests).toEqual([]);
+    // The next call uses the credentials the first one kept: the file is not read, STS not asked.
+    const again = await runStep(job, aws(['sts', 'get-caller-identity', '--output', 'json']));
+    expect(callerArn(again)).toBe(callerArn(identity));
+    expect(world().sts.requests.slice(stsBefore)).toHaveLength(1);
 
     const [post] = await runPost(world(), job);
     expect(post?.exitCode).toBe(0);
@@ -180,6 +201,87 @@ describe('refresh-credentials', () => {
     );
     expect(existsSync(path.dirname(step.exported.AWS_CONFIG_FILE ?? ''))).toBe(false);
   });
+
+  /** A fault for the later command, how many token and STS requests it then makes, and its time limit. */
+  type Outage = [string, () => void, { tokens: number; sts: number; within: number; says: RegExp }];
+  it.each<Outage>([
+    [
+      'the ID-token endpoint answers 503',
+      () => world().oidc.failNext(20, 503),
+      { tokens: 2, sts: 0, within: 3_000, says: /GitHub's ID-token endpoint: HTTP 503: .* \(2 attempts;/ },
+    ],
+    [
+      'the ID-token endpoint holds the request open',
+      () => world().oidc.failNext(20, 'hold'),
+      {
+        tokens: 2,
+        sts: 0,
+        within: 9_000,
+        says: /GitHub's ID-token endpoint: it did not answer within 3 s \(2 attempts;/,
+      },
+    ],
+    [
+      'STS is unavailable',
+      () =>
+        world().sts.injectFaults(
+          ...Array.from({ length: 20 }, () => ({
+            kind: 'error' as const,
+            status: 503,
+            code: 'ServiceUnavailable',
+            message: 'Injected outage',
+            type: 'Receiver' as const,
+          })),
+        ),
+      {
+        tokens: 1,
+        sts: 2,
+        within: 3_000,
+        says: /STS AssumeRoleWithWebIdentity: Injected outage \(2 attempts;/,
+      },
+    ],
+    [
+      'STS holds the request open',
+      () => world().sts.injectFaults(...Array.from({ length: 20 }, () => ({ kind: 'hold' as const }))),
+      {
+        tokens: 1,
+        sts: 2,
+        within: 9_000,
+        says: /STS AssumeRoleWithWebIdentity: it did not answer within 3 s \(2 attempts;/,
+      },
+    ],
+  ])(
+    'when %s: a later command fails within seconds, after two attempts, with one line',
+    async (_what, arrange, { tokens, sts, within, says }) => {
+      const { account, aws } = world();
+      const job = world().newJob({ idToken: true });
+      const step = await runAction(world(), job, {
+        'role-to-assume': account.deployRole,
+        'refresh-credentials': true,
+        'retry-max-attempts': '12',
+      });
+      expect(step.exitCode).toBe(0);
+
+      arrange();
+      const [tokensBefore, stsBefore] = [world().oidc.requests.length, world().sts.requests.length];
+      const started = Date.now();
+      const identity = await runStep(job, aws(['sts', 'get-caller-identity']));
+      const took = Date.now() - started;
+
+      expect(identity.exitCode).not.toBe(0);
+      expect(took).toBeLessThan(within);
+      expect(world().oidc.requests.slice(tokensBefore)).toHaveLength(tokens);
+      expect(world().sts.requests.slice(stsBefore)).toHaveLength(sts);
+      const lines = identity.stderr.split('\n').filter((line) => line.includes('assume-aws-role'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('assume-aws-role refresh-credentials: could not get new credentials: ');
+      expect(lines[0]).toMatch(says);
+      expect(lines[0]).toContain('the next AWS command will try again');
+      // More faults than the two attempts took: none are left for the next test.
+      world().oidc.reset();
+      world().sts.reset();
+      await runPost(world(), job);
+    },
+  );
 
   it('with access keys: refused naming refresh-credentials, before any request', async () => {
     const { account } = world();

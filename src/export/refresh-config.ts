@@ -6,7 +6,8 @@ import { credentialProcess } from './platform.js';
 
 // refresh-credentials: instead of fixed keys, later steps get an AWS config file whose profile runs
 // dist/refresh/index.js as its credential_process, so every SDK and the CLI get new credentials by themselves
-// when the old ones near their end. The file holds no secret: only what is needed to ask again.
+// when the old ones near their end. The file holds no secret: only what is needed to ask again. The process keeps
+// the credentials it got in the same folder (src/refresh/cache.ts), which the post step removes with the file.
 
 /** Everything the refresh process needs to assume the role again; nothing in it is secret. */
 export interface RefreshParams {
