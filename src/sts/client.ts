@@ -16,6 +16,7 @@ import { ActionError } from '../errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 import { checkAnswerField, checkExpiration } from './answer.js';
 import { runUserAgent } from './user-agent.js';
+import { WarmAgent } from './warm-connection.js';
 
 /** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
 export type StsSettings = Pick<
@@ -109,6 +110,8 @@ export function createStsClient(
   const endpoint = stsEndpointUrl(config, env);
   const proxy = proxyFor(endpoint, config, env);
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
+  // Without a proxy, the agent can open the connection before the first request needs it (warmConnection).
+  const warmAgent = proxy === undefined ? new WarmAgent({ keepAlive: true }) : undefined;
   const options: STSClientConfig = {
     region: config.region,
     customUserAgent: runUserAgent(env).tokens,
@@ -122,6 +125,7 @@ export function createStsClient(
       // Without this the handler only logs a warning and keeps waiting on a silent connection.
       throwOnRequestTimeout: true,
       ...(proxy !== undefined && proxyAgents(proxy)),
+      ...(warmAgent !== undefined && { httpsAgent: warmAgent }),
     }),
     ...(signer !== 'default-chain' && {
       credentials: {
@@ -133,6 +137,7 @@ export function createStsClient(
   };
   const client = new STSClient(options);
   endpoints.set(client, endpoint);
+  if (warmAgent !== undefined) warmAgents.set(client, warmAgent);
   // Inside the retry middleware, after deserialisation: an answer without what the call returns (a captive
   // portal's HTML page with HTTP 200, say) is retried like any unreadable answer.
   client.middlewareStack.add(
@@ -163,6 +168,16 @@ export function createStsClient(
     { step: 'finalizeRequest', priority: 'low', name: 'requireCompleteAnswer' },
   );
   return client;
+}
+
+const warmAgents = new WeakMap<STSClient, WarmAgent>();
+
+/**
+ * Opens the client's connection to STS now (TCP and TLS), so that its round trips overlap whatever comes before
+ * the first request (the GitHub token request, the SDK's own set-up). Nothing with a proxy or over plain http.
+ */
+export function warmConnection(client: STSClient): void {
+  warmAgents.get(client)?.warm(endpointOf(client));
 }
 
 /** sts:AssumeRole; the identity comes from the response, so no second request is needed. */
