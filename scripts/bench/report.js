@@ -155,8 +155,9 @@ export function printReport({ machine, config, scenarios, bundles, figures, note
     ]),
   );
   console.log('\nTargets: ours vs the reference action, both measured in this run\n');
+  // A figure one action doesn't have (the reference has no refresh-credentials) shows as –.
   const value = (/** @type {number} */ v, /** @type {string} */ unit) =>
-    `${fmt(v, { MB: 2, ms: 1, MiB: 1 }[unit] ?? 0)} ${unit}`.trim();
+    Number.isFinite(v) ? `${fmt(v, { MB: 2, ms: 1, MiB: 1, '×': 2 }[unit] ?? 0)} ${unit}`.trim() : '–';
   console.log(
     table([
       ['figure', 'ours', 'reference', 'ratio', 'target', 'result'],

@@ -10,7 +10,7 @@ import { NODE24, REFERENCE_ACTION, REPO_ROOT } from '../../__tests__/e2e/world/t
 /** @typedef {'oidc' | 'keys' | 'post' | 'noToken'} Step */
 /**
  * @typedef {'bare' | 'oidc' | 'keys' | 'post' | 'noToken' | 'referenceOidc' | 'referenceKeys' | 'referencePost'
- *   | 'referenceNoToken'} Scenario
+ *   | 'referenceNoToken' | 'refreshMiss' | 'refreshHit'} Scenario
  */
 
 /** Each side's action directory, as `job.uses(inputs, { action })` takes it. */
@@ -38,6 +38,9 @@ export const SCENARIOS = {
   referencePost: { label: STEPS.post, side: 'reference', step: 'post' },
   noToken: { label: STEPS.noToken, side: 'ours', step: 'noToken' },
   referenceNoToken: { label: STEPS.noToken, side: 'reference', step: 'noToken' },
+  // refresh-credentials (ours only: the reference has none): the credential_process a later AWS command runs.
+  refreshMiss: { label: 'refresh-credentials process, first call (token + STS)' },
+  refreshHit: { label: 'refresh-credentials process, later call (cached)' },
 };
 
 /** The event of a pull request from a fork: GitHub gives its jobs no OIDC token (and no secrets). */
@@ -68,7 +71,8 @@ const NO_TOKEN_TIMEOUT_MS = 5_000;
 /** How one round orders its processes (also written to bench-results.json). */
 export const ROUND_ORDER =
   'bare node; main step (OIDC) of both actions; main step (keys) of both; post step of both; ' +
-  'main step of a fork pull request (no OIDC token, must fail) of both. ' +
+  'main step of a fork pull request (no OIDC token, must fail) of both; ' +
+  'our refresh-credentials process, its first call and a later (cached) one. ' +
   'Ours runs first in odd rounds, the reference first in even ones (warm-up rounds included).';
 
 /**
@@ -126,7 +130,12 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
     });
   const bareJob = newJob(true);
   const jobs = {
-    ours: { oidc: newJob(true), keys: newJob(false), noToken: newJob(false, FORK_PULL_REQUEST) },
+    ours: {
+      oidc: newJob(true),
+      keys: newJob(false),
+      noToken: newJob(false, FORK_PULL_REQUEST),
+      refresh: newJob(true),
+    },
     reference: { oidc: newJob(true), keys: newJob(false), noToken: newJob(false, FORK_PULL_REQUEST) },
   };
   const who = (/** @type {Side} */ side) => (side === 'ours' ? 'our' : "the reference's");
@@ -182,6 +191,9 @@ export async function runRound(world, meter, { referenceFirst = false } = {}) {
         { exitCode: 1, killedAfterMs: NO_TOKEN_TIMEOUT_MS },
       );
     }
+    const { miss, hit } = await refreshCalls(world, meter, jobs.ours.refresh, inputs);
+    round.refreshMiss = miss;
+    round.refreshHit = hit;
     return /** @type {Record<Scenario, Run>} */ (round);
   } finally {
     for (const job of [bareJob, ...Object.values(jobs.ours), ...Object.values(jobs.reference)]) job.dispose();
@@ -261,4 +273,31 @@ function lastStepLog(job) {
   const last = numbered.sort((a, b) => b.n - a.n)[0];
   if (last === undefined) return '';
   return maskedLog(readFileSync(path.join(job.root, last.name), 'utf8'), { masks: job.masks });
+}
+
+/**
+ * Our main step with refresh-credentials (not measured), then the credential_process its config names, run as a
+ * later AWS command runs it: the first call gets a token and assumes the role, a later one answers from the
+ * cache. Throws when a call fails or the later one made a request.
+ * @param {import('../../__tests__/e2e/world/world.js').World} world
+ * @param {ReturnType<typeof import('./measure.js').measuringSpawn>} meter
+ * @param {import('../../__tests__/e2e/world/runner.js').Job} job
+ * @param {Record<string, string>} inputs
+ * @returns {Promise<{ miss: Run, hit: Run }>}
+ */
+async function refreshCalls(world, meter, job, inputs) {
+  const main = await job.uses({ ...inputs, 'refresh-credentials': 'true' }, { action: ACTIONS.ours });
+  meter.take();
+  if (main.exitCode !== 0)
+    throw new Error(`our main step with refresh-credentials failed:${logTail(main.display)}`);
+  const config = job.env.AWS_CONFIG_FILE ?? '';
+  const line = /^credential_process = (.*)$/m.exec(readFileSync(config, 'utf8'))?.[1] ?? '';
+  const argv = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map(([, quoted, bare]) => quoted ?? bare ?? '');
+  if (argv.length < 3) throw new Error(`no credential_process in ${config}`);
+  const call = (/** @type {string} */ what) =>
+    measure(world, meter, job, what, () => job.run(argv), undefined);
+  return {
+    miss: await call('refresh-credentials process (first call)'),
+    hit: await call('refresh-credentials process (later call)'),
+  };
 }
