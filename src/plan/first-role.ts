@@ -5,7 +5,7 @@ import { stsFailure } from '../report/sts-failure.js';
 import type { Config } from '../inputs/config.js';
 import { roleArnFor } from '../partition.js';
 import { retrying, type OnRetry } from '../sts/retry.js';
-import { OPTIONAL_TAG_KEYS, sessionTags, type RunContext } from '../sts/session-tags.js';
+import { assumeRoleTags, OPTIONAL_TAG_KEYS, type RunContext } from '../sts/session-tags.js';
 import type { SourceChoice, SourceKind } from '../sources/choose.js';
 import type { SourceCredentials } from '../sources/load.js';
 import {
@@ -188,11 +188,7 @@ async function assumeWithTags(
       ...(config.roleSourceIdentity !== undefined && { SourceIdentity: config.roleSourceIdentity }),
       ...policies(config),
     };
-    if (config.skipSessionTagging) return base;
-    const tags = sessionTags(deps.run(), config.customTags, { withOptional });
-    const keys = new Set(tags.map((tag) => tag.Key));
-    const transitive = config.transitiveTagKeys.filter((key) => keys.has(key));
-    return { ...base, Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
+    return { ...base, ...assumeRoleTags(config, deps.run, { withOptional }) };
   };
   const send = async (withOptional: boolean): Promise<Session> => {
     const request = input(withOptional);

@@ -4,7 +4,7 @@ import type { Mask } from '../export/exporting.js';
 import type { FailureContext } from '../report/explain.js';
 import type { Config } from '../inputs/config.js';
 import type { OnRetry } from '../sts/retry.js';
-import { sessionTags, type RunContext } from '../sts/session-tags.js';
+import { assumeRoleTags, type RunContext } from '../sts/session-tags.js';
 import { assumeRole, createStsClient, type Session, type Signer } from '../sts/client.js';
 
 // One AssumeRole beyond the first role: a hop of the chain or a profile, signed by the session before it (or by the
@@ -43,18 +43,6 @@ export interface HopPlace {
   readonly source: FailureContext['source'];
 }
 
-/** The session tags and transitive keys of an AssumeRole, unless role-skip-session-tagging. */
-export function hopTags(
-  config: Config,
-  run: () => RunContext,
-): Pick<AssumeRoleCommandInput, 'Tags' | 'TransitiveTagKeys'> {
-  if (config.skipSessionTagging) return {};
-  const tags: Tag[] = sessionTags(run(), config.customTags, { withOptional: true });
-  const keys = new Set(tags.map((tag) => tag.Key));
-  const transitive = config.transitiveTagKeys.filter((key) => keys.has(key));
-  return { Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
-}
-
 /** Assumes the role, signed by `signer`; a failure says which role and where it stands, then why. */
 export async function assumeHop(
   signer: Signer,
@@ -68,7 +56,7 @@ export async function assumeHop(
     DurationSeconds: hop.durationSeconds,
     ...(hop.externalId !== undefined && { ExternalId: hop.externalId }),
     ...(hop.sourceIdentity !== undefined && { SourceIdentity: hop.sourceIdentity }),
-    ...hopTags(deps.config, deps.run),
+    ...assumeRoleTags(deps.config, deps.run),
     ...hop.policies,
   };
   const client = createStsClient(deps.config, signer, deps.env, { onRetry: deps.onRetry });

@@ -1,9 +1,8 @@
 import type { Config } from '../inputs/config.js';
 import type { HopSpec } from '../inputs/plan.js';
 import { refreshParams, type RefreshEntry, type RefreshHop } from '../export/refresh-config.js';
-import type { RunContext } from '../sts/session-tags.js';
+import { assumeRoleTags, type RunContext } from '../sts/session-tags.js';
 import { INTERMEDIATE_DURATION_SECONDS } from './chain.js';
-import { hopTags } from './hop.js';
 import type { PlanResult } from './run-plan.js';
 
 // refresh-credentials for a whole plan: every profile's credential_process walks its own path again — a new web
@@ -19,7 +18,7 @@ export function refreshEntries(
   // Without role-to-assume there is no primary session: the profiles come straight from the token.
   const source = plan.primary?.source ?? sourceOf(config);
   if (!config.refreshCredentials || (source !== 'github-oidc' && source !== 'token-file')) return undefined;
-  const tags = hopTags(config, run);
+  const tags = assumeRoleTags(config, run);
   const policies = { policy: config.inlineSessionPolicy, policyArns: config.managedSessionPolicies };
   /**
    * The path through `roles`: the first assumed with the token, each next one with the session before it. The

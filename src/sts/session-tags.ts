@@ -82,3 +82,26 @@ export function sessionTags(
   const optional = withOptional ? fromRun(OPTIONAL_TAGS).slice(0, Math.max(0, room)) : [];
   return [...standard, ...optional, ...custom];
 }
+
+/** What decides an AssumeRole's tags: the inputs, as Config has them. */
+export interface TaggingSettings {
+  readonly skipSessionTagging: boolean;
+  readonly customTags: Readonly<Record<string, string>>;
+  readonly transitiveTagKeys: readonly string[];
+}
+
+/**
+ * The Tags and TransitiveTagKeys of one AssumeRole (none with role-skip-session-tagging): the same for the first
+ * role, every hop of a chain, every profile and the refresh process's hops.
+ */
+export function assumeRoleTags(
+  settings: TaggingSettings,
+  run: () => RunContext,
+  { withOptional = true }: { withOptional?: boolean } = {},
+): { Tags?: Tag[]; TransitiveTagKeys?: string[] } {
+  if (settings.skipSessionTagging) return {};
+  const tags = sessionTags(run(), settings.customTags, { withOptional });
+  const keys = new Set(tags.map((tag) => tag.Key));
+  const transitive = settings.transitiveTagKeys.filter((key) => keys.has(key));
+  return { Tags: tags, ...(transitive.length > 0 && { TransitiveTagKeys: transitive }) };
+}
