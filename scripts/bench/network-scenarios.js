@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { NODE24 } from '../../__tests__/e2e/world/tools.js';
 import { median, summary } from './measure.js';
-import { ACTIONS, measure } from './scenarios.js';
+import { ACTIONS, measure, stepInputs } from './scenarios.js';
 
 /** @typedef {import('./scenarios.js').Side} Side */
 /** @typedef {'bare' | 'oidc' | 'keys' | 'referenceOidc' | 'referenceKeys'} NetworkScenario */
@@ -53,16 +53,7 @@ const scenarioOf = (side, path) =>
  */
 export async function runNetworkRound(world, meter, network, { referenceFirst = false } = {}) {
   const { account } = world;
-  const inputs = {
-    'aws-region': world.region,
-    'sts-endpoint': network.stsEndpoint,
-    'role-to-assume': account.deployRole,
-  };
-  const keysInputs = {
-    ...inputs,
-    'aws-access-key-id': account.accessKeyId,
-    'aws-secret-access-key': account.secretAccessKey,
-  };
+  const { inputs, keysInputs } = stepInputs(world, network.stsEndpoint);
   /** @type {Side[]} */
   const sides = referenceFirst ? ['reference', 'ours'] : ['ours', 'reference'];
   const newJob = (/** @type {boolean} */ idToken) =>

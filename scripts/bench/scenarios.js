@@ -96,6 +96,25 @@ export function scenarioOf(side, step) {
  */
 
 /**
+ * The main step's inputs in both shapes every round measures: GitHub OIDC + role, and access keys + role.
+ * @param {import('../../__tests__/e2e/world/world.js').World} world
+ * @param {string} stsEndpoint
+ */
+export function stepInputs(world, stsEndpoint) {
+  const inputs = {
+    'aws-region': world.region,
+    'sts-endpoint': stsEndpoint,
+    'role-to-assume': world.account.deployRole,
+  };
+  const keysInputs = {
+    ...inputs,
+    'aws-access-key-id': world.account.accessKeyId,
+    'aws-secret-access-key': world.account.secretAccessKey,
+  };
+  return { inputs, keysInputs };
+}
+
+/**
  * One round: bare `node -e 0` (a `run:` step of a job with id-token: write, before any other step); then, for
  * each side in turn (`referenceFirst` swaps them), the main step with GitHub OIDC (a job with id-token: write),
  * then the main step with static keys (a job without it), then the post step of that side's OIDC job, with
@@ -109,16 +128,7 @@ export function scenarioOf(side, step) {
  */
 export async function runRound(world, meter, { referenceFirst = false } = {}) {
   const { account } = world;
-  const inputs = {
-    'aws-region': world.region,
-    'sts-endpoint': world.stsEndpoint,
-    'role-to-assume': account.deployRole,
-  };
-  const keysInputs = {
-    ...inputs,
-    'aws-access-key-id': account.accessKeyId,
-    'aws-secret-access-key': account.secretAccessKey,
-  };
+  const { inputs, keysInputs } = stepInputs(world, world.stsEndpoint);
   /** @type {Side[]} */
   const sides = referenceFirst ? ['reference', 'ours'] : ['ours', 'reference'];
   const newJob = (/** @type {boolean} */ idToken, event = undefined) =>
