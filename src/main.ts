@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existingCredentials, type StepContext, type StepStats } from './plan/source.js';
+import type { StepContext, StepStats } from './plan/source.js';
 import { Deadline } from './deadline.js';
 import { ActionError, InputError, messageOf, redact } from './errors.js';
 import {
@@ -18,7 +18,8 @@ import { readConfig, SECRET_INPUTS, type Config, type GetInput } from './inputs/
 import { checkProfileWritable, profileExists, profileFilePaths } from './export/profile-files.js';
 import { networkNotes } from './sts/network-notes.js';
 import { fileProtection } from './export/platform.js';
-import { obtainPlan, type PlanResult } from './plan/run-plan.js';
+import type { PlanResult } from './plan/run-plan.js';
+import { headStart } from './plan/head-start.js';
 import { refreshEntries } from './plan/refresh-plan.js';
 import type { RefreshEntry } from './export/refresh-config.js';
 import { runContextOnDemand } from './sts/run-context.js';
@@ -87,7 +88,15 @@ export async function run(
     stats.endpoint = network.endpoint;
     for (const line of network.info) runner.info(line);
     for (const line of network.warnings) runner.warning(line);
-    const step: StepContext = { config, env, deadline, runner, mask, stats };
+    // The STS connection (and the first ID-token request) get going while the flow and the AWS SDK load.
+    const early = await headStart(
+      config,
+      env,
+      (aud, signal) => runner.getIDToken(aud, signal),
+      deadline.signal,
+    );
+    const step: StepContext = { config, env, deadline, runner, mask, stats, headStart: early };
+    const { existingCredentials, obtainPlan } = await import('./plan/run-plan.js');
     const existing = config.useExistingCredentials ? await existingCredentials(step) : undefined;
     const plan: PlanResult =
       existing !== undefined ? { primary: existing, profiles: [] } : await obtainPlan(step);

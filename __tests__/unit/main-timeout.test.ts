@@ -29,7 +29,9 @@ let world: TestWorld;
 beforeEach(() => {
   sts.reset();
   world = new TestWorld();
-  jest.useFakeTimers();
+  // setImmediate stays real: the step yields one turn of the event loop to send its first connects
+  // (src/plan/head-start.ts), which a fake clock would never give it.
+  jest.useFakeTimers({ doNotFake: ['setImmediate'] });
 });
 afterEach(() => {
   jest.useRealTimers();

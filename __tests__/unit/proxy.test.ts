@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { hostMatches, proxyAgents, proxyFor } from '../../src/sts/proxy.js';
+import { hostMatches, proxyFor } from '../../src/sts/proxy.js';
+import { proxyAgents } from '../../src/sts/client.js';
 
 const HOST = 'sts.us-east-1.amazonaws.com';
 const ENDPOINT = `https://${HOST}`;

@@ -41,6 +41,8 @@ export interface ProfileSpec {
 /** The most roles role-to-assume may chain, and the most profiles. */
 export const MAX_CHAIN = 10;
 export const MAX_PROFILES = 20;
+/** STS's shortest session: what a session that only signs the next hop of a chain needs. */
+export const INTERMEDIATE_DURATION_SECONDS = 900;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The profile the action writes itself when AWS_PROFILE is set (ENVIRONMENT_PROFILE in exporting.ts). */
 export const RESERVED_PROFILE = 'assume-aws-role-env';

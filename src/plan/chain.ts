@@ -1,14 +1,11 @@
 import type { Obtained } from './first-role.js';
 import { policies } from './first-role.js';
-import type { HopSpec } from '../inputs/plan.js';
+import { INTERMEDIATE_DURATION_SECONDS, type HopSpec } from '../inputs/plan.js';
 import { assumeHop, type HopDeps } from './hop.js';
 
 // The chain of role-to-assume: the first role comes from the source (obtainCredentials); each next line is
 // assumed with the session of the one before. The sessions in between only sign the next request, so they get
 // STS's shortest duration and no session policy; the last one is the session later steps get.
-
-/** STS's shortest session: what a session that only signs the next hop needs. */
-export const INTERMEDIATE_DURATION_SECONDS = 900;
 
 /** Assumes `hops` one after the other, starting from the first role's session; returns the last one's. */
 export async function assumeChain(

@@ -2,7 +2,7 @@ import type { Config } from '../inputs/config.js';
 import type { HopSpec } from '../inputs/plan.js';
 import { refreshParams, type RefreshEntry, type RefreshHop } from '../export/refresh-config.js';
 import { assumeRoleTags, type RunContext } from '../sts/session-tags.js';
-import { INTERMEDIATE_DURATION_SECONDS } from './chain.js';
+import { INTERMEDIATE_DURATION_SECONDS } from '../inputs/plan.js';
 import type { PlanResult } from './run-plan.js';
 
 // refresh-credentials for a whole plan: every profile's credential_process walks its own path again — a new web

@@ -1,8 +1,11 @@
 import { checkAllowedAccount, type Obtained } from './first-role.js';
 import { firstRole, prepareSource, type StepContext } from './source.js';
+
+export { existingCredentials } from './source.js';
 import type { Config } from '../inputs/config.js';
 import type { SourceKind } from '../sources/choose.js';
-import { assumeChain, INTERMEDIATE_DURATION_SECONDS } from './chain.js';
+import { assumeChain } from './chain.js';
+import { INTERMEDIATE_DURATION_SECONDS } from '../inputs/plan.js';
 import { assumeProfiles, type ProfileFrom, type ProfileSession } from './fan-out.js';
 import type { HopDeps } from './hop.js';
 

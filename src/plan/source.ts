@@ -12,6 +12,7 @@ import { chooseSource, type SourceChoice, type SourceKind } from '../sources/cho
 import { existingSigner } from '../sources/existing.js';
 import { loadSource, type SourceCredentials } from '../sources/load.js';
 import { createStsClient, getCallerIdentity, stsEndpointUrl, warmConnection } from '../sts/client.js';
+import type { HeadStart } from './head-start.js';
 
 /** What the credential flow needs from the step, and what it counts for the summary. */
 export interface StepContext {
@@ -21,6 +22,8 @@ export interface StepContext {
   readonly runner: Runner;
   readonly mask: Mask;
   readonly stats: StepStats;
+  /** What the main step started before loading the flow: the STS connection, the first ID-token request. */
+  readonly headStart?: HeadStart;
 }
 
 /** What the step counts for the job summary, also when it fails. */
@@ -54,7 +57,7 @@ export function prepareSource(step: StepContext): PreparedSource {
   );
   if (elsewhere !== undefined) runner.warning(elsewhere);
   const source = loadSource(choice, config, {
-    getIDToken: (aud, signal) => runner.getIDToken(aud, signal),
+    getIDToken: (aud, signal) => step.headStart?.takeIdToken(aud) ?? runner.getIDToken(aud, signal),
     mask,
     onRetry: retryLogger(step, 'GitHub ID-token request'),
     signal: deadline.signal,

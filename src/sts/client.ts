@@ -9,20 +9,18 @@ import {
   type STSClientConfig,
 } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Config } from '../inputs/config.js';
 import { arnAccount } from '../partition.js';
-import { proxyAgents, proxyFor } from './proxy.js';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { proxyFor } from './proxy.js';
+import { stsEndpointUrl, type StsSettings } from './endpoint.js';
 import { ActionError } from '../errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 import { checkAnswerField, checkExpiration } from './answer.js';
 import { runUserAgent } from './user-agent.js';
-import { WarmAgent } from './warm-connection.js';
+import { warmAgentFor, type WarmAgent } from './warm-connection.js';
 
-/** The inputs the STS client is made from (the refresh process has these without the rest of Config). */
-export type StsSettings = Pick<
-  Config,
-  'region' | 'partition' | 'stsEndpoint' | 'httpProxy' | 'noProxy' | 'disableRetry' | 'retryMaxAttempts'
->;
+export { isAwsHost, stsEndpoint, stsEndpointUrl, type EndpointSource, type StsSettings } from './endpoint.js';
 
 /** AWS credentials: the ones the action exports, or the source ones it signs with. */
 export interface AwsCredentials {
@@ -48,47 +46,6 @@ export interface Session {
 /** How the client signs: with these credentials, or with whatever the SDK's default chain finds in the job. */
 export type Signer = AwsCredentials | 'default-chain';
 
-/** Where the STS endpoint comes from, as the log names it. */
-export type EndpointSource =
-  'sts-endpoint input' | 'AWS_ENDPOINT_URL_STS' | 'AWS_ENDPOINT_URL' | "the region's default";
-
-/**
- * The STS endpoint the client talks to, and where it came from: sts-endpoint, else AWS_ENDPOINT_URL_STS or
- * AWS_ENDPOINT_URL (which every AWS SDK honours, so an earlier step's value applies here as in later steps),
- * else the region's regional endpoint.
- */
-export function stsEndpoint(
-  config: StsSettings,
-  env: NodeJS.ProcessEnv = process.env,
-): { url: string; source: EndpointSource } {
-  // The SDK would also honour the two variables; naming the endpoint here keeps logs, errors and the proxy true.
-  if (config.stsEndpoint !== undefined) return { url: config.stsEndpoint, source: 'sts-endpoint input' };
-  if (env.AWS_ENDPOINT_URL_STS) return { url: env.AWS_ENDPOINT_URL_STS, source: 'AWS_ENDPOINT_URL_STS' };
-  if (env.AWS_ENDPOINT_URL) return { url: env.AWS_ENDPOINT_URL, source: 'AWS_ENDPOINT_URL' };
-  return {
-    url: `https://sts.${config.region}.${config.partition.dnsSuffix}`,
-    source: "the region's default",
-  };
-}
-
-/** The STS endpoint's URL (see stsEndpoint). */
-export function stsEndpointUrl(config: StsSettings, env: NodeJS.ProcessEnv = process.env): string {
-  return stsEndpoint(config, env).url;
-}
-
-/** Host names of AWS STS endpoints, in every partition. */
-const AWS_HOSTS =
-  /(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|amazonaws\.eu)$/i;
-
-/** Whether a URL's host is one of AWS's (a test server, a proxy or another host is not). */
-export function isAwsHost(url: string): boolean {
-  try {
-    return AWS_HOSTS.test(new URL(url).hostname);
-  } catch {
-    return false;
-  }
-}
-
 /** The endpoint each client of createStsClient talks to, for messages about its answers. */
 const endpoints = new WeakMap<STSClient, string>();
 
@@ -111,7 +68,7 @@ export function createStsClient(
   const proxy = proxyFor(endpoint, config, env);
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   // Without a proxy, the agent can open the connection before the first request needs it (warmConnection).
-  const warmAgent = proxy === undefined ? new WarmAgent({ keepAlive: true }) : undefined;
+  const warmAgent = proxy === undefined ? warmAgentFor(endpoint) : undefined;
   const options: STSClientConfig = {
     region: config.region,
     customUserAgent: runUserAgent(env).tokens,
@@ -242,4 +199,12 @@ function sessionFrom(
     },
     identity: { accountId: arnAccount(assumedArn), arn: assumedArn },
   };
+}
+
+/** Agents that send the SDK's requests through the proxy. */
+export function proxyAgents(proxy: string): {
+  httpAgent: HttpProxyAgent<string>;
+  httpsAgent: HttpsProxyAgent<string>;
+} {
+  return { httpAgent: new HttpProxyAgent(proxy), httpsAgent: new HttpsProxyAgent(proxy) };
 }

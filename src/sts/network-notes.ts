@@ -1,6 +1,6 @@
 import type { Config } from '../inputs/config.js';
 import { environmentProxy, proxyFor } from './proxy.js';
-import { isAwsHost, stsEndpoint } from './client.js';
+import { isAwsHost, stsEndpoint } from './endpoint.js';
 import { shown, withoutPassword } from '../inputs/parsers.js';
 
 // What in the environment decides where the action's requests go, said in the log on every run: an earlier

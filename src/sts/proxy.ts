@@ -1,6 +1,3 @@
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-
 /**
  * The proxy to reach the `endpoint` URL through: the http-proxy input, else HTTPS_PROXY/HTTP_PROXY from the
  * environment; none when the endpoint matches no-proxy (input, else NO_PROXY).
@@ -38,12 +35,4 @@ export function hostMatches(endpoint: string, pattern: string): boolean {
   if (port !== undefined && port !== (url.port || (url.protocol === 'http:' ? '80' : '443'))) return false;
   const host = url.hostname.toLowerCase();
   return host === name || host.endsWith(`.${name}`);
-}
-
-/** Agents that send the SDK's requests through the proxy. */
-export function proxyAgents(proxy: string): {
-  httpAgent: HttpProxyAgent<string>;
-  httpsAgent: HttpsProxyAgent<string>;
-} {
-  return { httpAgent: new HttpProxyAgent(proxy), httpsAgent: new HttpsProxyAgent(proxy) };
 }

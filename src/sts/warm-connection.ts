@@ -6,17 +6,39 @@ import { connect, type TLSSocket } from 'node:tls';
 // with STS (two round trips) need nothing from the request. The client's agent gets a TLS connection started the
 // moment the client exists, so the handshakes overlap the GitHub token request and the SDK's own first-request
 // work; the first request then finds the connection ready. A connection that fails or closes before it is used is
-// dropped, and the request opens its own as it always did.
+// dropped, and the request opens its own as it always did. The main step starts it before the AWS SDK is even
+// loaded (src/plan/head-start.ts): one agent per endpoint, shared by every client that talks to it, so the
+// connection opened early is the one the first request takes, and later clients reuse it (one per host).
+
+const agents = new Map<string, WarmAgent>();
+
+/** The process's agent for STS requests to `endpoint` (one per origin; keep-alive). */
+export function warmAgentFor(endpoint: string): WarmAgent {
+  let origin: string;
+  try {
+    origin = new URL(endpoint).origin;
+  } catch {
+    origin = endpoint;
+  }
+  let agent = agents.get(origin);
+  if (agent === undefined) {
+    agent = new WarmAgent({ keepAlive: true });
+    agents.set(origin, agent);
+  }
+  return agent;
+}
 
 /** An https.Agent whose first connection to `host:port` may already be under way. */
 export class WarmAgent extends Agent {
   #warm: { key: string; socket: TLSSocket } | undefined;
+  /** Endpoints already warmed: a second warm() finds the connection open, or taken and kept alive. */
+  readonly #warmed = new Set<string>();
 
   constructor(options: AgentOptions) {
     super(options);
   }
 
-  /** Starts the TLS connection to the endpoint now (https only; nothing for http or a bad URL). */
+  /** Starts the TLS connection to the endpoint now (https only, once per endpoint; nothing for http or a bad URL). */
   warm(endpoint: string): void {
     let url: URL;
     try {
@@ -27,6 +49,8 @@ export class WarmAgent extends Agent {
     if (url.protocol !== 'https:') return;
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || 443);
+    if (this.#warmed.has(`${host}:${port}`)) return;
+    this.#warmed.add(`${host}:${port}`);
     const socket = connect({
       // The agent's own TLS options (a CA, say), as its other connections get them.
       ...(this as unknown as { options: AgentOptions }).options,
