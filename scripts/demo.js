@@ -131,7 +131,14 @@ function stepInputs(withInputs) {
   return [...Object.entries(withInputs), ...defaults].map(([name, value]) => `${name}: ${value}`).join('\n');
 }
 
-demo().catch((error) => {
-  console.error(`\nnpm run demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+demo().then(
+  () =>
+    console.log(
+      '\nNext: the same flow from the TypeScript sources, in a local world like this one:\n' +
+        '  cp .env.example .env && npm run local-action   (CONTRIBUTING.md, "Running the sources with local-action")',
+    ),
+  (error) => {
+    console.error(`\nnpm run demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

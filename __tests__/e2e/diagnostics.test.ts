@@ -213,11 +213,12 @@ describe.each([
   });
 });
 
-describe("the README's example of a refusal", () => {
+describe("docs/troubleshooting.md's example of a refusal", () => {
   it('is the log the step shows for it, line for line', async () => {
     const { account } = world();
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Why was my OIDC request refused?'));
+    const doc = readFileSync('docs/troubleshooting.md', 'utf8');
+    expect(doc).toContain('## Why was my OIDC request refused?');
+    const section = doc.slice(doc.indexOf('## Why was my OIDC request refused?'));
     const block = /```text\n▸ Getting AWS credentials\n([\s\S]*?)\n```/.exec(section)?.[1];
     expect(block).toBeDefined();
 

@@ -1,12 +1,25 @@
-// The documentation against the action: the README's Inputs and Outputs tables list exactly what action.yml
-// declares, with the same defaults; every input's description says its default and what it accepts; and
-// every workflow example parses, uses the one placeholder, sets only real inputs with values the action accepts,
-// and grants id-token: write where it relies on GitHub OIDC.
+// The documentation against the action: the README stays short, and its Inputs and Outputs tables list exactly
+// what action.yml declares, with the same defaults; docs/inputs.md documents every input (default, variable,
+// accepted values, the errors src/ gives) and every output; docs/migration.md names exactly the differences the
+// side-by-side suite shows; every input's description in action.yml says its default and what it accepts; and
+// every workflow example (README, docs/, the examples' READMEs) parses, uses the one placeholder, sets only real
+// inputs with values the action accepts, and grants id-token: write where it relies on GitHub OIDC. The README's
+// examples are docs/examples.md's, word for word, and its index links every one of them.
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parse } from 'yaml';
 import { readConfig } from '../../src/inputs/config.js';
-import { codeBlocks, plain, section, tableRows, type CodeBlock } from './fixtures/markdown.js';
+import { INPUT_VARIABLES } from '../../src/inputs/variables.js';
+import {
+  allTableRows,
+  codeBlocks,
+  headings,
+  linkTargets,
+  plain,
+  section,
+  type CodeBlock,
+} from './fixtures/markdown.js';
 
 interface ActionInput {
   readonly description: string;
@@ -26,16 +39,36 @@ interface ActionMetadata {
 const action = parse(readFileSync('action.yml', 'utf8')) as ActionMetadata;
 const readme = readFileSync('README.md', 'utf8');
 const inputs = Object.entries(action.inputs);
+const outputs = Object.keys(action.outputs);
+
+/** The README's budget: what it is, a quick start and the reference in brief; depth lives in docs/. */
+const README_MAX_BYTES = 30_000;
 
 /** The placeholder every example writes for this action. */
 const USES = 'OWNER/REPO@v1';
 
-/** Documents whose examples a user copies: the README and the examples' READMEs. */
+/** Markdown files under a folder, recursively ('' when it does not exist yet). */
+function markdownUnder(dir: string): string[] {
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => path.join(dir, name))
+        .sort()
+    : [];
+}
+
+/** Documents whose examples a user copies: the README, docs/ and the examples' READMEs. */
 const DOCUMENTS = [
   'README.md',
-  'examples/cloudformation/README.md',
-  'examples/terraform/github-oidc-role/README.md',
-] as const;
+  ...markdownUnder('docs'),
+  ...markdownUnder('examples').filter((file) => path.basename(file) === 'README.md'),
+];
+
+/** A document another helper may not have written yet: the tests that need it fail, saying so. */
+function readDocument(file: string): string {
+  if (!existsSync(file)) throw new Error(`${file} does not exist yet`);
+  return readFileSync(file, 'utf8');
+}
 
 /** An input description ends with "Default: <value>. Accepts <values>." or "Required. Accepts <values>." */
 const STATED = /(?:Default: (?<default>.+?)|(?<required>Required))\. Accepts (?<accepts>.+)\.$/s;
@@ -48,6 +81,13 @@ function stated(name: string): { default: string | undefined; required: boolean;
     required: match.groups.required !== undefined,
     accepts: match.groups.accepts!,
   };
+}
+
+/** What the docs must say an input's default is: "required", action.yml's default, or the stated one. */
+function documentedDefault(name: string): string {
+  const input = action.inputs[name]!;
+  if (input.required) return 'required';
+  return input.default !== undefined ? String(input.default) : stated(name).default!;
 }
 
 const unquote = (cell: string): string => /^`([^`]+)`$/.exec(cell)?.[1] ?? cell;
@@ -83,11 +123,57 @@ describe('action.yml', () => {
   });
 });
 
+describe('README', () => {
+  it(`is at most ${README_MAX_BYTES} bytes`, () => {
+    expect(Buffer.byteLength(readme, 'utf8')).toBeLessThanOrEqual(README_MAX_BYTES);
+  });
+
+  it('has its sections in the order a new user needs them', () => {
+    const order = [
+      'Quick start',
+      'Switching from aws-actions/configure-aws-credentials',
+      'How the credential source is chosen',
+      'Examples',
+      'Inputs',
+      'Outputs',
+      'Troubleshooting',
+      'Security notes',
+      'Documentation',
+      'Contributing',
+      'License',
+    ];
+    const top = headings(readme)
+      .filter((heading) => heading.level === 2)
+      .map((heading) => heading.text);
+    expect(top.filter((text) => order.includes(text))).toEqual(order);
+  });
+
+  it('links every document of docs/', () => {
+    const linked = new Set(linkTargets(section(readme, '## Documentation')).map((t) => t.split('#')[0]));
+    const expected = [
+      'aws-setup.md',
+      'migration.md',
+      'examples.md',
+      'inputs.md',
+      'troubleshooting.md',
+      'credentials-lifecycle.md',
+      'refresh-credentials.md',
+      'many-roles.md',
+      'job-summary.md',
+      'reliability.md',
+      'performance.md',
+    ];
+    const present = markdownUnder('docs').map((file) => path.basename(file));
+    const all = [...new Set([...expected, ...present])].map((name) => `docs/${name}`);
+    expect(all.filter((file) => !linked.has(file))).toEqual([]);
+  });
+});
+
 describe('README: Inputs', () => {
-  const rows = tableRows(section(readme, '## Inputs'));
+  const rows = allTableRows(section(readme, '## Inputs'));
   const row = (name: string): string[] => {
     const found = rows.find((cells) => unquote(cells[0]!) === name);
-    if (!found) throw new Error(`README's Inputs table has no row for ${name}`);
+    if (!found) throw new Error(`README's Inputs tables have no row for ${name}`);
     return found;
   };
 
@@ -95,54 +181,176 @@ describe('README: Inputs', () => {
     expect(rows.map((cells) => unquote(cells[0]!))).toEqual(Object.keys(action.inputs));
   });
 
-  it.each(inputs)('%s: the Default column matches action.yml', (name, input) => {
-    const cell = plain(row(name)[1]!);
-    if (input.required) expect(cell).toBe('required');
-    else if (input.default !== undefined) expect(cell).toBe(String(input.default));
-    // No default in action.yml: the computed default, the same words as the description's.
-    else expect(cell).toBe(stated(name).default);
+  it.each(inputs)('%s: the Default column matches action.yml', (name) => {
+    expect(plain(row(name)[1]!)).toBe(documentedDefault(name));
   });
 
-  it.each(inputs)('%s: the Accepted values column says what it accepts', (name) => {
-    const cell = row(name)[2]!;
-    expect(cell.length).toBeGreaterThan(0);
-    if (stated(name).accepts === 'true or false') expect(cell).toMatch(/^Boolean\./);
+  it.each(inputs)('%s: one line says what it does', (name) => {
+    const cell = row(name)[2] ?? '';
+    expect(cell).toMatch(/\S/);
+    expect(row(name)).toHaveLength(3);
   });
 });
 
 describe('README: Outputs', () => {
   it("lists exactly action.yml's outputs, in the same order", () => {
-    const rows = tableRows(section(readme, '## Outputs'));
-    expect(rows.map((cells) => unquote(cells[0]!))).toEqual(Object.keys(action.outputs));
-  });
-});
-
-describe('README: Switching from aws-actions/configure-aws-credentials', () => {
-  // The differences the side-by-side suite asserts (one table), and the ids the migration section names.
-  const table = readFileSync('__tests__/e2e/sameness-differences.ts', 'utf8');
-  const tested = [...table.matchAll(/^ {2}'([\w-]+)': \{$/gm)].map((match) => match[1]);
-  // Each difference is named in brackets after the sentence about it: [`one-id`] or [`one`, `two`].
-  const documented = [
-    ...section(readme, '## Switching from aws-actions/configure-aws-credentials').matchAll(
-      /\[(`[\w-]+`(?:, `[\w-]+`)*)\]/g,
-    ),
-  ].flatMap((match) => [...(match[1] ?? '').matchAll(/`([\w-]+)`/g)].map((id) => id[1]));
-
-  it('names exactly the differences the sameness suite shows, each once', () => {
-    expect(tested.length).toBeGreaterThan(20);
-    expect([...new Set(documented)].sort()).toEqual([...tested].sort());
+    const rows = allTableRows(section(readme, '## Outputs'));
+    expect(rows.map((cells) => unquote(cells[0]!))).toEqual(outputs);
   });
 });
 
 describe('README: Quick start', () => {
-  it('fits the workflow and the AWS setup in under 20 lines', () => {
-    // What a user copies: the setup commands and the workflow (not the sample log).
-    const blocks = codeBlocks(section(readme, '## Quick start')).filter(
-      (b) => b.lang === 'yaml' || b.lang === 'sh',
+  const quickStart = section(readme, '## Quick start');
+  const blocks = codeBlocks(quickStart);
+  const nonEmpty = (block: CodeBlock): string[] =>
+    block.code.split('\n').filter((line) => line.trim() !== '');
+  const workflow = blocks.filter((b) => b.lang === 'yaml');
+  const setups = blocks.filter((b) => b.lang === 'sh');
+
+  it('has one workflow, and the AWS setup for an account with and without the GitHub OIDC provider', () => {
+    expect(workflow).toHaveLength(1);
+    expect(setups.length).toBeGreaterThanOrEqual(2);
+    const existingProvider = setups.filter((b) => /CreateOidcProvider=false/.test(b.code));
+    expect(existingProvider).toHaveLength(1);
+    expect(setups.filter((b) => !/CreateOidcProvider=false/.test(b.code)).length).toBeGreaterThan(0);
+  });
+
+  it('fits the workflow and either AWS setup in 20 lines', () => {
+    for (const setup of setups) {
+      expect(nonEmpty(setup).length + nonEmpty(workflow[0]!).length).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it("names both of GitHub's subject forms, and the date new repositories get the immutable one", () => {
+    expect(quickStart).toContain('repo:my-org/my-app:');
+    expect(quickStart).toMatch(/repo:my-org@<owner id>\/my-app@<repository id>:/);
+    expect(quickStart).toMatch(/immutable form/);
+    expect(quickStart).toMatch(/2026-07-15/);
+  });
+});
+
+describe('docs/inputs.md', () => {
+  const doc = (): string => readDocument('docs/inputs.md');
+  /** The `### \`name\`` sections of one `## ` part. */
+  const documented = (part?: string): string[] =>
+    headings(part === undefined ? doc() : section(doc(), part))
+      .filter((heading) => heading.level === 3 && /^[a-z][\w-]*$/.test(heading.text))
+      .map((heading) => heading.text);
+  const entry = (name: string): string => section(doc(), `### \`${name}\``);
+  /** The `- **Key:** value` items at the top of an entry. */
+  const item = (name: string, key: string): string => {
+    const match = new RegExp(`^- \\*\\*${key}:\\*\\* (.+(?:\\n {2}.+)*)$`, 'm').exec(entry(name));
+    if (!match) throw new Error(`docs/inputs.md: ${name} has no "- **${key}:**" item`);
+    return plain(match[1]!);
+  };
+
+  it("documents exactly action.yml's inputs, in the same order, then its outputs", () => {
+    const all = documented();
+    const outputsPart = documented('## Outputs');
+    expect(outputsPart).toEqual(outputs);
+    expect(all.slice(0, all.length - outputsPart.length)).toEqual(Object.keys(action.inputs));
+  });
+
+  it.each(inputs)('%s: the default is the one action.yml states', (name) => {
+    expect(item(name, 'Default')).toBe(documentedDefault(name));
+  });
+
+  it.each(inputs)('%s: the variable that stands in for it is the one the action reads', (name) => {
+    const variables = INPUT_VARIABLES[name] ?? [];
+    const written = item(name, 'Variable');
+    if (variables.length === 0) expect(written).toBe('none');
+    else expect(written.match(/[A-Z][A-Z0-9_]+/g)).toEqual([...variables]);
+  });
+
+  it.each(inputs)('%s: the accepted values agree with action.yml', (name) => {
+    const accepts = item(name, 'Accepts');
+    const { accepts: declared } = stated(name);
+    if (declared === 'true or false') expect(accepts).toBe('true or false.');
+    if (/whole number/.test(declared)) expect(accepts).toMatch(/whole number/);
+    expect(accepts.length).toBeGreaterThan(0);
+  });
+
+  it.each(outputs)('%s: says when it is set', (name) => {
+    expect(section(section(doc(), '## Outputs'), `### \`${name}\``)).toMatch(/\b[Ss]et\b/);
+  });
+
+  // The messages src/ gives for broken inputs, up to their first variable part. Each must be in docs/inputs.md
+  // (code marks and line breaks aside), so that a new rule can't go undocumented.
+  const sources = readdirSync('src', { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join('src', file));
+  const messages = sources.flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    const found: string[] = [];
+    // new InputError('input', 'message' | `message ${…}`)
+    const thrown =
+      /new InputError\(\s*[^,()]+,\s*(?:'((?:\\.|[^'\\])*)'|`((?:\\.|[^`\\])*)`|"((?:\\.|[^"\\])*)")/g;
+    for (const match of text.matchAll(thrown)) found.push(match[1] ?? match[2] ?? match[3] ?? '');
+    // A line of role-to-assume or profiles: lineError(input, line, 'problem') and the fail('problem') helpers.
+    if (file.startsWith(path.join('src', 'inputs'))) {
+      for (const match of text.matchAll(
+        /\b(?:lineError\(\s*input,\s*[^,]+,|fail\(|why\()\s*(?:'([^']*)'|`([^`]*)`)/g,
+      ))
+        found.push(match[1] ?? match[2] ?? '');
+    }
+    return found.map((literal) => ({ file, start: literal.split('${')[0]!.replace(/\\(.)/g, '$1').trim() }));
+  });
+  const constant = messages.filter(({ start }) => start.length >= 12);
+  const normalised = (text: string): string => text.replace(/`/g, '').replace(/\s+/g, ' ');
+
+  it('finds the input errors in src/', () => {
+    expect(constant.length).toBeGreaterThanOrEqual(40);
+    expect(constant.map(({ start }) => start)).toEqual(
+      expect.arrayContaining([
+        'aws-region is required: set it to the region to use, like us-east-1',
+        'role-chaining needs role-to-assume: set the role to assume with the current credentials',
+        'custom-tags may hold at most',
+      ]),
     );
-    expect(blocks.map((b) => b.lang).sort()).toEqual(['sh', 'yaml']);
-    const lines = blocks.flatMap((b) => b.code.split('\n')).filter((line) => line.trim() !== '');
-    expect(lines.length).toBeLessThan(20);
+  });
+
+  it('quotes every input error src/ can give', () => {
+    const text = normalised(doc());
+    const missing = constant
+      .filter(({ start }) => !text.includes(normalised(start)))
+      .map(({ file, start }) => `${file}: ${start}`);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/migration.md', () => {
+  // The differences the side-by-side suite asserts (one table), and the ids the migration guide names.
+  const table = readFileSync('__tests__/e2e/sameness-differences.ts', 'utf8');
+  const tested = [...table.matchAll(/^ {2}'([\w-]+)': \{$/gm)].map((match) => match[1]);
+  const doc = (): string => readDocument('docs/migration.md');
+  /** Each difference is named in brackets after the sentence about it: [`one-id`] or [`one`, `two`]. */
+  const ids = (text: string): string[] =>
+    [...text.matchAll(/\[(`[\w-]+`(?:, `[\w-]+`)*)\](?!\()/g)].flatMap((match) =>
+      [...(match[1] ?? '').matchAll(/`([\w-]+)`/g)].map((id) => id[1]!),
+    );
+
+  it('names exactly the differences the sameness suite shows, each once', () => {
+    expect(tested.length).toBeGreaterThan(20);
+    expect(ids(doc()).sort()).toEqual([...tested].sort());
+  });
+
+  it('backs every difference with a test: an id of the sameness table, or a link to the test', () => {
+    const parts = doc()
+      .split(/^## /m)
+      .filter((part) => /^(Where|What|Shown)/.test(part));
+    expect(parts.length).toBeGreaterThanOrEqual(4);
+    const items = parts.flatMap((part) => part.split(/^- /m).slice(1));
+    expect(items.length).toBeGreaterThanOrEqual(tested.length);
+    const unbacked = items.filter(
+      (item) => ids(item).length === 0 && !/\]\(\.\.\/__tests__\/[^)]+\.test\.ts\)/.test(item),
+    );
+    expect(unbacked).toEqual([]);
+  });
+
+  it('is linked from the README, which keeps a short version', () => {
+    const switching = section(readme, '## Switching from aws-actions/configure-aws-credentials');
+    expect(linkTargets(switching)).toContain('docs/migration.md');
+    expect(switching).toContain('-      - uses: aws-actions/configure-aws-credentials@');
   });
 });
 
@@ -167,14 +375,19 @@ interface Workflow {
   readonly jobs: Readonly<Record<string, Job>>;
 }
 
+const isWorkflow = (value: unknown): value is Workflow =>
+  typeof value === 'object' && value !== null && 'jobs' in value;
+
 const examples: (CodeBlock & { doc: string })[] = DOCUMENTS.flatMap((doc) =>
   codeBlocks(readFileSync(doc, 'utf8')).map((block) => ({ ...block, doc })),
 );
 const label = (block: { doc: string; line: number }): string => `${block.doc}:${block.line}`;
 const yamlBlocks = examples.filter((b) => b.lang === 'yaml' || b.lang === 'yml');
 const workflows = yamlBlocks
-  .map((block) => ({ block, workflow: parse(block.code) as Workflow }))
-  .filter(({ workflow }) => typeof workflow === 'object' && workflow !== null && 'jobs' in workflow);
+  .map((block) => ({ block, workflow: parse(block.code) as unknown }))
+  .filter((found): found is { block: (typeof yamlBlocks)[number]; workflow: Workflow } =>
+    isWorkflow(found.workflow),
+  );
 
 /** An input value as the runner would pass it: expressions replaced by a plausible value. */
 function inputValue(value: unknown): string {
@@ -194,7 +407,18 @@ function getInputFor(step: Step): (name: string) => string {
 const grants = (permissions: Job['permissions']): boolean =>
   permissions === 'write-all' || (typeof permissions === 'object' && permissions['id-token'] === 'write');
 
-describe('examples in the README and examples/', () => {
+describe('examples in the README, docs/ and examples/', () => {
+  it('reads every document with examples', () => {
+    expect(DOCUMENTS).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/aws-setup.md',
+        'examples/cloudformation/README.md',
+        'examples/terraform/github-oidc-role/README.md',
+      ]),
+    );
+  });
+
   it('has workflow examples to check', () => {
     expect(workflows.length).toBeGreaterThanOrEqual(10);
   });
@@ -260,7 +484,7 @@ describe('examples in the README and examples/', () => {
         const ids = new Set(ours.map(({ step }) => step.id).filter((id) => id !== undefined));
         const text = JSON.stringify(workflow);
         for (const [, id, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-          if (ids.has(id!)) expect(Object.keys(action.outputs)).toContain(output);
+          if (ids.has(id!)) expect(outputs).toContain(output);
         }
       });
 
@@ -274,13 +498,70 @@ describe('examples in the README and examples/', () => {
             input('role-chaining') === 'true' ||
             input('force-skip-oidc') === 'true' ||
             Boolean(job.env?.AWS_ACCESS_KEY_ID ?? workflow.env?.AWS_ACCESS_KEY_ID);
-          if (input('role-to-assume') !== '' && hostedRunner && !otherSource) {
+          const wantsRole = input('role-to-assume') !== '' || input('profiles') !== '';
+          if (wantsRole && hostedRunner && !otherSource) {
             expect(grants(job.permissions ?? workflow.permissions)).toBe(true);
           }
         }
       });
     },
   );
+});
+
+describe("README: Examples, docs/examples.md's own", () => {
+  const examplesSection = section(readme, '## Examples');
+  const readmeBlocks = codeBlocks(examplesSection).filter((b) => b.lang === 'yaml');
+  const examplesDoc = (): string => readDocument('docs/examples.md');
+
+  it('shows the three core examples', () => {
+    const titles = headings(examplesSection)
+      .filter((heading) => heading.level === 3)
+      .map((heading) => heading.text);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'GitHub OIDC',
+        'Access keys with a role',
+        'A chain of roles in one step (hub and spoke)',
+      ]),
+    );
+    expect(readmeBlocks.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(readmeBlocks.map((b) => [`README.md:${b.line}`, b] as const))(
+    '%s is, word for word, an example of docs/examples.md',
+    (_, block) => {
+      const theirs = codeBlocks(examplesDoc()).map((b) => b.code);
+      expect(theirs).toContain(block.code);
+    },
+  );
+
+  it('links every example of docs/examples.md by its heading', () => {
+    const doc = examplesDoc();
+    const lines = doc.split('\n');
+    const all = headings(doc);
+    // An example is a heading whose own text (up to the next heading) holds a workflow.
+    const examplesHeadings = all.filter((heading, index) => {
+      const next = all[index + 1]?.line ?? lines.length + 1;
+      const own = lines.slice(heading.line, next - 1).join('\n');
+      return codeBlocks(own).some((b) => b.lang === 'yaml' && isWorkflow(parse(b.code)));
+    });
+    expect(examplesHeadings.length).toBeGreaterThanOrEqual(8);
+    const linked = new Set(
+      linkTargets(examplesSection)
+        .filter((target) => target.startsWith('docs/examples.md#'))
+        .map((target) => target.slice('docs/examples.md#'.length)),
+    );
+    const shownHere = new Set(
+      headings(examplesSection)
+        .filter((heading) => heading.level === 3)
+        .map((heading) => heading.anchor),
+    );
+    expect(
+      examplesHeadings
+        .filter((heading) => !linked.has(heading.anchor) && !shownHere.has(heading.anchor))
+        .map((heading) => heading.text),
+    ).toEqual([]);
+  });
 });
 
 describe("the repository's own workflows and .env.example", () => {

