@@ -112,8 +112,8 @@ describe('hostMatches', () => {
 });
 
 describe('proxyAgents', () => {
-  it('gives the SDK an agent for http and one for https targets', () => {
-    const { httpAgent, httpsAgent } = proxyAgents('http://proxy:3128');
+  it('gives the SDK an agent for http and one for https targets', async () => {
+    const { httpAgent, httpsAgent } = await proxyAgents('http://proxy:3128');
     expect(httpAgent).toBeInstanceOf(HttpProxyAgent);
     expect(httpsAgent).toBeInstanceOf(HttpsProxyAgent);
     expect(httpsAgent.proxy.host).toBe('proxy:3128');

@@ -91,7 +91,11 @@ function runLocalAction(envFile) {
   const child = spawn(
     process.execPath,
     [LOCAL_ACTION, '.', 'scripts/local-action/main.ts', envFile, '--post', 'scripts/local-action/post.ts'],
-    { cwd: REPO_ROOT, stdio: 'inherit' },
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'scripts/local-action/tsconfig.json') },
+    },
   );
   // Ctrl-C reaches local-action too (same process group); wait for it to end, then stop the world.
   const relay = (/** @type {NodeJS.Signals} */ signal) => child.kill(signal);

@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { arnAccount } from '../partition.js';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { HttpProxyAgent } from 'http-proxy-agent';
+import type { HttpsProxyAgent } from 'https-proxy-agent';
 import { proxyFor } from './proxy.js';
 import { stsEndpointUrl, type StsSettings } from './endpoint.js';
 import { ActionError } from '../errors.js';
@@ -69,6 +69,13 @@ export function createStsClient(
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
   // Without a proxy, the agent can open the connection before the first request needs it (warmConnection).
   const warmAgent = proxy === undefined ? warmAgentFor(endpoint) : undefined;
+  const handlerOptions = {
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // Without this the handler only logs a warning and keeps waiting on a silent connection.
+    throwOnRequestTimeout: true,
+    ...(warmAgent !== undefined && { httpsAgent: warmAgent }),
+  };
   const options: STSClientConfig = {
     region: config.region,
     customUserAgent: runUserAgent(env).tokens,
@@ -76,14 +83,12 @@ export function createStsClient(
     retryStrategy: new ClassifiedRetryStrategy(attempts, onRetry),
     // Otherwise the SDK resolves it (AWS_ENDPOINT_URL_STS, FIPS and dual-stack settings included).
     ...(config.stsEndpoint !== undefined && { endpoint: config.stsEndpoint }),
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      // Without this the handler only logs a warning and keeps waiting on a silent connection.
-      throwOnRequestTimeout: true,
-      ...(proxy !== undefined && proxyAgents(proxy)),
-      ...(warmAgent !== undefined && { httpsAgent: warmAgent }),
-    }),
+    requestHandler: new NodeHttpHandler(
+      proxy === undefined
+        ? handlerOptions
+        : // The proxy agents (and what they load) only when a proxy is in use; the handler awaits them.
+          async () => ({ ...handlerOptions, ...(await proxyAgents(proxy)) }),
+    ),
     ...(signer !== 'default-chain' && {
       credentials: {
         accessKeyId: signer.accessKeyId,
@@ -201,10 +206,14 @@ function sessionFrom(
   };
 }
 
-/** Agents that send the SDK's requests through the proxy. */
-export function proxyAgents(proxy: string): {
+/** Agents that send the SDK's requests through the proxy (loaded on first use: most runs have no proxy). */
+export async function proxyAgents(proxy: string): Promise<{
   httpAgent: HttpProxyAgent<string>;
   httpsAgent: HttpsProxyAgent<string>;
-} {
+}> {
+  const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([
+    import('http-proxy-agent'),
+    import('https-proxy-agent'),
+  ]);
   return { httpAgent: new HttpProxyAgent(proxy), httpsAgent: new HttpsProxyAgent(proxy) };
 }
