@@ -7,10 +7,13 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { minify } from 'terser';
 
+// --no-cache: ncc's webpack cache (~/.cache/ncc, one per checkout path) doesn't see tsconfig.json, whose `paths`
+// give the bundle src/sdk/'s stand-ins for AWS SDK modules; a cached build made before a change to them would
+// keep resolving the packages' own modules, and dist/ would differ from a clean build's.
 const ncc = (entry, out) =>
   execFileSync(
     'npx',
-    ['ncc', 'build', entry, '-o', out, '--minify', '--license', 'licenses.txt', '--quiet'],
+    ['ncc', 'build', entry, '-o', out, '--minify', '--no-cache', '--license', 'licenses.txt', '--quiet'],
     { stdio: 'inherit' },
   );
 
