@@ -243,16 +243,18 @@ describe('action-timeout-s: the step ends on time, naming its stage, exporting n
   it('STS keeps throttling: the pending backoff does not keep the process alive', async () => {
     world().sts.injectFaults(...Array.from({ length: 30 }, () => stsError(400, 'Throttling')));
     const job = oidcJob();
+    // 2 s: the SDK's first throttling backoff is up to 1 s (full jitter), so a second attempt always fits in
+    // and a later backoff is pending when the time runs out.
     const { step, ms } = await runTimed(world(), job, {
       ...deploy(),
-      'action-timeout-s': 1,
+      'action-timeout-s': 2,
       'retry-max-attempts': 30,
     });
 
     expect(expectFailedCleanly(step, job)).toMatch(
       ranOutWhile(`assuming the role ${world().account.deployRole}`),
     );
-    expectOnTime(ms, 1, 'stsThrottling');
+    expectOnTime(ms, 2, 'stsThrottling');
     expect(attemptsOf(world(), 'AssumeRoleWithWebIdentity').length).toBeGreaterThan(1);
   });
 
