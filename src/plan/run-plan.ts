@@ -1,13 +1,14 @@
 import { checkAllowedAccount, type Obtained } from './first-role.js';
 import { firstRole, prepareSource, type StepContext } from './source.js';
-
-export { existingCredentials } from './source.js';
 import type { Config } from '../inputs/config.js';
 import type { SourceKind } from '../sources/choose.js';
 import { assumeChain } from './chain.js';
 import { INTERMEDIATE_DURATION_SECONDS } from '../inputs/plan.js';
 import { assumeProfiles, type ProfileFrom, type ProfileSession } from './fan-out.js';
 import type { HopDeps } from './hop.js';
+
+// The main step loads the flow through this module alone (one dynamic import): use-existing-credentials too.
+export { existingCredentials } from './source.js';
 
 // The whole plan: the source, the chain of role-to-assume, then the profiles — every session obtained and checked
 // before anything is handed to later steps.

@@ -11,7 +11,7 @@ import type { Runner } from '../runner.js';
 import { chooseSource, type SourceChoice, type SourceKind } from '../sources/choose.js';
 import { existingSigner } from '../sources/existing.js';
 import { loadSource, type SourceCredentials } from '../sources/load.js';
-import { createStsClient, getCallerIdentity, stsEndpointUrl, warmConnection } from '../sts/client.js';
+import { createStsClient, getCallerIdentity, stsEndpointUrl } from '../sts/client.js';
 import type { HeadStart } from './head-start.js';
 
 /** What the credential flow needs from the step, and what it counts for the summary. */
@@ -70,8 +70,7 @@ export function prepareSource(step: StepContext): PreparedSource {
     source.kind === 'signer'
       ? createStsClient(config, source.signer, env, { onRetry })
       : createStsClient(config, 'default-chain', env, { maxAttempts: 1 });
-  // Its handshakes overlap the token request (or the SDK's set-up): the first STS request finds it open.
-  warmConnection(client);
+  // Its agent already holds the connection the main step's head start opened (src/plan/head-start.ts).
   const deps: ObtainDeps = {
     client,
     run: runContextOnDemand(env),

@@ -18,7 +18,7 @@ import { ActionError } from '../errors.js';
 import { ClassifiedRetryStrategy, type OnRetry } from './retry.js';
 import { checkAnswerField, checkExpiration } from './answer.js';
 import { runUserAgent } from './user-agent.js';
-import { warmAgentFor, type WarmAgent } from './warm-connection.js';
+import { warmAgentFor } from './warm-connection.js';
 
 export { isAwsHost, stsEndpoint, stsEndpointUrl, type EndpointSource, type StsSettings } from './endpoint.js';
 
@@ -67,7 +67,7 @@ export function createStsClient(
   const endpoint = stsEndpointUrl(config, env);
   const proxy = proxyFor(endpoint, config, env);
   const attempts = maxAttempts ?? (config.disableRetry ? 1 : config.retryMaxAttempts);
-  // Without a proxy, the agent can open the connection before the first request needs it (warmConnection).
+  // Without a proxy, the endpoint's shared agent, which takes the connection the head start opened.
   const warmAgent = proxy === undefined ? warmAgentFor(endpoint) : undefined;
   const handlerOptions = {
     connectionTimeout: CONNECTION_TIMEOUT_MS,
@@ -99,7 +99,6 @@ export function createStsClient(
   };
   const client = new STSClient(options);
   endpoints.set(client, endpoint);
-  if (warmAgent !== undefined) warmAgents.set(client, warmAgent);
   // Inside the retry middleware, after deserialisation: an answer without what the call returns (a captive
   // portal's HTML page with HTTP 200, say) is retried like any unreadable answer.
   client.middlewareStack.add(
@@ -130,16 +129,6 @@ export function createStsClient(
     { step: 'finalizeRequest', priority: 'low', name: 'requireCompleteAnswer' },
   );
   return client;
-}
-
-const warmAgents = new WeakMap<STSClient, WarmAgent>();
-
-/**
- * Opens the client's connection to STS now (TCP and TLS), so that its round trips overlap whatever comes before
- * the first request (the GitHub token request, the SDK's own set-up). Nothing with a proxy or over plain http.
- */
-export function warmConnection(client: STSClient): void {
-  warmAgents.get(client)?.warm(endpointOf(client));
 }
 
 /** sts:AssumeRole; the identity comes from the response, so no second request is needed. */
