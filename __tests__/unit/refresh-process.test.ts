@@ -357,13 +357,14 @@ describe('refresh with the cache', () => {
 
   it('each profile has its own entry: another profile misses, and saves its own', async () => {
     const env = cachedEnv();
-    writeEntry(entry());
+    const first = entry();
+    writeEntry(first);
     const other = argOf({ roleArn: 'arn:aws:iam::123456789012:role/other' });
     expect(await refresh([other], env)).toBe(0);
     expect(sts.calls()).toHaveLength(1);
     expect(printedKey()).toBe(TEMP_CREDENTIALS.accessKeyId);
     expect(existsSync(cacheFile(other))).toBe(true);
-    expect(JSON.parse(readFileSync(cacheFile(), 'utf8'))).toEqual(entry()); // the first profile's is untouched
+    expect(JSON.parse(readFileSync(cacheFile(), 'utf8'))).toEqual(first); // the first profile's is untouched
   });
 
   it('hands out an entry with more than the refresh window left, and none closer to its expiry', async () => {
@@ -419,14 +420,15 @@ describe('refresh with the cache', () => {
   it('never follows a link: one in place of the entry is a miss, replaced by a file, its target untouched', async () => {
     const env = cachedEnv();
     const target = path.join(dir, 'elsewhere.json');
-    writeEntry(entry(), target);
+    const saved = entry();
+    writeEntry(saved, target);
     symlinkSync(target, cacheFile());
 
     expect(await refresh([argOf()], env)).toBe(0);
     expect(sts.calls()).toHaveLength(1);
     expect(printedKey()).toBe(TEMP_CREDENTIALS.accessKeyId);
     expect(lstatSync(cacheFile()).isSymbolicLink()).toBe(false);
-    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(entry());
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(saved);
   });
 
   it.each<[string, () => NodeJS.ProcessEnv]>([
