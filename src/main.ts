@@ -19,7 +19,7 @@ import { checkProfileWritable, profileExists, profileFilePaths } from './export/
 import { networkNotes } from './sts/network-notes.js';
 import { fileProtection } from './export/platform.js';
 import type { PlanResult } from './plan/run-plan.js';
-import { headStart, loadFlow } from './plan/head-start.js';
+import { headStart } from './plan/head-start.js';
 import { refreshEntries } from './plan/refresh-plan.js';
 import type { RefreshEntry } from './export/refresh-config.js';
 import { runContextOnDemand } from './sts/run-context.js';
@@ -96,7 +96,7 @@ export async function run(
       deadline.signal,
     );
     const step: StepContext = { config, env, deadline, runner, mask, stats, headStart: early };
-    const { existingCredentials, obtainPlan } = await loadFlow();
+    const { existingCredentials, obtainPlan } = await import('./plan/run-plan.js');
     const existing = config.useExistingCredentials ? await existingCredentials(step) : undefined;
     const plan: PlanResult =
       existing !== undefined ? { primary: existing, profiles: [] } : await obtainPlan(step);

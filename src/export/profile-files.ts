@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -195,7 +196,7 @@ export function removeSections(
 function sectionDigest(lines: readonly string[]): string {
   const kept = [...lines];
   while (kept.length > 0 && kept[kept.length - 1]!.trim() === '') kept.pop();
-  return crypto().createHash('sha256').update(kept.join('\n')).digest('hex');
+  return createHash('sha256').update(kept.join('\n')).digest('hex');
 }
 
 /**
@@ -379,7 +380,7 @@ function removeEmptyFolders(folder: string, sections: readonly WrittenSection[])
 function writeAtomically(file: string, text: string, home: string | undefined): void {
   makeFolder(path.dirname(file));
   refuseLinkedFolder(file, home);
-  const temp = `${file}.${crypto().randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, text);
@@ -392,12 +393,4 @@ function writeAtomically(file: string, text: string, home: string | undefined): 
     rmSync(temp, { force: true });
     throw error;
   }
-}
-
-/**
- * node:crypto, loaded when a profile is written rather than with the entry: the main step opens its STS
- * connection before it loads TLS and crypto (src/sts/warm-connection.ts), so the entry imports neither.
- */
-function crypto(): typeof import('node:crypto') {
-  return process.getBuiltinModule('node:crypto');
 }

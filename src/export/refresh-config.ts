@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../inputs/config.js';
@@ -94,10 +95,7 @@ export function decodeParams(arg: string | undefined): RefreshParams {
 
 /** Where the action keeps files for later steps: a new 0700 folder RUNNER_TEMP/assume-aws-role-<uuid>. */
 export function newActionFolder(runnerTemp: string): string {
-  const dir = path.join(
-    runnerTemp,
-    `assume-aws-role-${process.getBuiltinModule('node:crypto').randomUUID()}`,
-  );
+  const dir = path.join(runnerTemp, `assume-aws-role-${randomUUID()}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }

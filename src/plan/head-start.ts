@@ -2,7 +2,7 @@ import type { Config } from '../inputs/config.js';
 import { chooseSource } from '../sources/choose.js';
 import { stsEndpointUrl } from '../sts/endpoint.js';
 import { proxyFor } from '../sts/proxy.js';
-import { warmEndpoint } from '../sts/warm-connection.js';
+import { warmAgentFor } from '../sts/warm-connection.js';
 
 // The round trips every run needs whatever comes next, started the moment the inputs are checked and before the
 // AWS SDK is loaded: the step's time goes mostly into waiting on the network, and loading the SDK is time the
@@ -29,7 +29,7 @@ export async function headStart(
   signal: AbortSignal,
 ): Promise<HeadStart> {
   const endpoint = stsEndpointUrl(config, env);
-  if (proxyFor(endpoint, config, env) === undefined) await warmEndpoint(endpoint);
+  if (proxyFor(endpoint, config, env) === undefined) warmAgentFor(endpoint).warm(endpoint);
   let token: { audience: string; promise: Promise<string> } | undefined;
   if (!config.useExistingCredentials && oidcChosen(config, env)) {
     const promise = getIDToken(config.audience, signal);
@@ -55,18 +55,4 @@ function oidcChosen(config: Config, env: NodeJS.ProcessEnv): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The flow and the AWS SDK, loaded in three parts with a turn of the event loop between them. Loading a module
- * holds the thread, and the handshakes the head start began need it at each round trip (the TLS hello once TCP
- * is up, the key exchange, the token's request): one load of all of it (tens of ms) held them back by as much.
- */
-export async function loadFlow(): Promise<typeof import('./run-plan.js')> {
-  const turn = () => new Promise((resolve) => setImmediate(resolve));
-  await import('@smithy/core');
-  await turn();
-  await import('@aws-sdk/client-sts');
-  await turn();
-  return import('./run-plan.js');
 }

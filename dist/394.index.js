@@ -1,1 +1,0 @@
-export const id=394;export const ids=[394];export const modules={8394:(o,r,t)=>{t.r(r);t.d(r,{Crc32:()=>c.v,Sha256:()=>s.k});var s=t(910);var c=t(1052)}};
