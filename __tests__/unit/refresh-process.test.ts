@@ -293,7 +293,13 @@ const cachedEnv = (): NodeJS.ProcessEnv => {
 };
 const argOf = (params: Partial<RefreshParams> = {}) => encodeParams({ ...PARAMS, ...params });
 const cacheFile = (arg = argOf()) => path.join(actionFolder(), `cache-${keyOf(arg)}.json`);
-const inAnHour = () => new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+// An hour from the test's start, on a whole second, as STS gives it: fixed per test, so two entries made in one
+// test are equal even when a second boundary falls between them.
+let anHourFromStart: Date;
+beforeEach(() => {
+  anHourFromStart = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+});
+const inAnHour = () => new Date(anHourFromStart);
 /** A valid entry, as the process writes it. */
 const entry = (fields: Record<string, unknown> = {}, arg = argOf()) => ({
   Version: 1,
